@@ -1,0 +1,6 @@
+/* ta_math.c — TA-Lib math functions as streaming indicators (features/ta.h). */
+#include "features/ta.h"
+
+const tc_ta_func_t *const tc_ta_family_math[] = {
+    NULL,
+};

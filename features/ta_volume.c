@@ -1,0 +1,6 @@
+/* ta_volume.c — TA-Lib volume functions as streaming indicators (features/ta.h). */
+#include "features/ta.h"
+
+const tc_ta_func_t *const tc_ta_family_volume[] = {
+    NULL,
+};

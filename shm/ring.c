@@ -1,0 +1,520 @@
+/* ring.c — the SPMC ring of ring.h.
+ *
+ * Ordering edges (each acquire/release names its partner):
+ *   R1 commit stores prod_pos (release)         → A1 poll/observe/wait load it (acquire)
+ *   R2 release stores a consumer cursor (release) → A2 refresh_limit loads it (acquire)
+ *   F1 commit: fence(seq_cst) then load cons_waiters  ⟷  F2 wait: RMW cons_waiters
+ *      (seq_cst) then load prod_pos: Dekker, so a sleeping consumer is always woken.
+ *   F3 release: fence(seq_cst) then load prod_waiting ⟷ F4 claim_wait: store
+ *      prod_waiting (seq_cst) then refresh: the same for a sleeping producer.
+ *   J1 join: store kind=REQUIRED (seq_cst), re-read prod_pos (seq_cst) ⟷ J2 refresh
+ *      loads kinds (seq_cst): a limit computed without the joiner only lets the
+ *      producer overwrite positions below the head the joiner re-read.
+ *   O1 observe: copy, fence(acquire), re-read prod_pos: a seqlock-style check that the
+ *      producer (writing at most max_batch past its committed position) did not reach
+ *      the slots copied.
+ */
+#include "shm/ring.h"
+#include "shm/futex.h"
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+void tc_ring_wait_opts_default(tc_ring_wait_opts_t *w)
+{
+    w->spins = 2000;
+    w->yields = 50;
+    w->futex_timeout_ns = 100 * TC_NS_PER_MS;
+    w->dead_after_ns = 10 * TC_NS_PER_S;
+}
+
+static int pid_alive(int32_t pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
+}
+
+static int ring_bind(tc_ring_t *r, const tc_shm_t *s, const char *ring,
+                     const tc_ring_wait_opts_t *w)
+{
+    tc_ring_ctl_t *c = tc_shm_ring_ctl(s, ring);
+    if (!c)
+        return TC_ERR(-ENOENT, "no ring '%s' in /dev/shm%s", ring, s->path);
+    memset(r, 0, sizeof *r);
+    r->ctl = c;
+    r->data = tc_shm_ring_data(s, c);
+    r->capacity = c->capacity;
+    r->mask = c->capacity - 1;
+    r->rec_size = c->rec_size;
+    r->max_batch = c->max_batch;
+    r->slot = -1;
+    r->slow_slot = -1;
+    r->wait_kind = c->wait_kind;
+    if (w)
+        r->wait = *w;
+    else
+        tc_ring_wait_opts_default(&r->wait);
+    return 0;
+}
+
+/* ---- producer ---------------------------------------------------------------------- */
+
+/* Recomputes the write limit from the required cursors (J2, A2). */
+static uint64_t refresh_limit(tc_ring_t *r)
+{
+    uint64_t min = r->pos;
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX; i++) {
+        tc_ring_consumer_slot_t *c = &r->ctl->consumers[i];
+        if (atomic_load_explicit(&c->kind, memory_order_seq_cst) != TC_RING_REQUIRED)
+            continue;
+        uint64_t cur = atomic_load_explicit(&c->cursor, memory_order_acquire);
+        if (cur < min)
+            min = cur;
+    }
+    r->limit = min + r->capacity;
+    atomic_store_explicit(&r->ctl->prod_limit, r->limit, memory_order_relaxed);
+    return r->limit;
+}
+
+int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
+                            const tc_ring_wait_opts_t *w)
+{
+    int ret = ring_bind(r, s, ring, w);
+    if (ret < 0)
+        return ret;
+    int32_t me = getpid();
+    int32_t cur = atomic_load_explicit(&r->ctl->prod_pid, memory_order_acquire);
+    for (;;) {
+        if (cur != 0 && cur != me && pid_alive(cur))
+            return TC_ERR(-EBUSY, "ring %s already has a producer (pid %d)", ring, cur);
+        if (atomic_compare_exchange_strong(&r->ctl->prod_pid, &cur, me))
+            break;
+    }
+    r->role = TC_ROLE_PRODUCER;
+    r->pos = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    atomic_store_explicit(&r->ctl->prod_state, TC_PRODUCER_OPEN, memory_order_release);
+    atomic_store_explicit(&r->ctl->prod_heartbeat_ns, tc_clock_mono_ns(), memory_order_relaxed);
+    refresh_limit(r);
+    return 0;
+}
+
+static void wake_consumers(tc_ring_t *r)
+{
+    /* F1: pairs with F2 in tc_ring_wait. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&r->ctl->cons_waiters, memory_order_relaxed))
+        tc_futex_wake(tc_futex_low32(&r->ctl->prod_pos));
+}
+
+void tc_ring_producer_close(tc_ring_t *r)
+{
+    atomic_store_explicit(&r->ctl->prod_state, TC_PRODUCER_CLOSED, memory_order_release);
+    atomic_store_explicit(&r->ctl->prod_pid, 0, memory_order_release);
+    wake_consumers(r);
+}
+
+int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs)
+{
+    uint64_t idx = r->pos & r->mask;
+    uint64_t n = want;
+    if (n > r->max_batch)
+        n = r->max_batch;
+    if (n > r->capacity - idx)
+        n = r->capacity - idx;
+    if (r->pos + n > r->limit && r->pos + n > refresh_limit(r)) {
+        n = r->limit > r->pos ? r->limit - r->pos : 0;
+        if (n == 0) {
+            atomic_fetch_add_explicit(&r->ctl->prod_full_waits, 1, memory_order_relaxed);
+            return -EAGAIN;
+        }
+    }
+    r->claimed = (uint32_t)n;
+    *ret_recs = r->data + idx * r->rec_size;
+    return (int)n;
+}
+
+void tc_ring_commit(tc_ring_t *r, uint32_t n)
+{
+    r->pos += n;
+    r->claimed = 0;
+    /* R1: publishes the records; pairs with A1 in poll/observe/wait. */
+    atomic_store_explicit(&r->ctl->prod_pos, r->pos, memory_order_release);
+    if (r->wait_kind == TC_WAIT_FUTEX)
+        wake_consumers(r);
+}
+
+/* The required consumer holding the producer back, or -1. */
+static int slowest_slot(tc_ring_t *r, uint64_t *ret_cursor)
+{
+    int slow = -1;
+    uint64_t min = UINT64_MAX;
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX; i++) {
+        tc_ring_consumer_slot_t *c = &r->ctl->consumers[i];
+        if (atomic_load_explicit(&c->kind, memory_order_acquire) != TC_RING_REQUIRED)
+            continue;
+        uint64_t cur = atomic_load_explicit(&c->cursor, memory_order_acquire);
+        if (cur < min) {
+            min = cur;
+            slow = i;
+        }
+    }
+    *ret_cursor = min;
+    return slow;
+}
+
+/* Evicts the gating consumer once it has been dead or silent for dead_after. */
+static void check_gating_consumer(tc_ring_t *r, int slot, int64_t now)
+{
+    tc_ring_consumer_slot_t *c = &r->ctl->consumers[slot];
+    int32_t pid = atomic_load_explicit(&c->pid, memory_order_relaxed);
+    int64_t hb = atomic_load_explicit(&c->heartbeat_ns, memory_order_relaxed);
+    int dead = !pid_alive(pid) || (hb && now - hb > r->wait.dead_after_ns);
+    if (!dead) {
+        r->slow_slot = -1;
+        return;
+    }
+    if (r->slow_slot != slot) {
+        r->slow_slot = slot;
+        r->slow_since_ns = now;
+        TC_LOG(TC_LOG_WARN, "ring %s: required consumer %s (pid %d) looks dead; evicting it in "
+               "%.1f s unless it comes back", r->ctl->name, c->name, pid,
+               (double)r->wait.dead_after_ns / TC_NS_PER_S);
+        return;
+    }
+    if (now - r->slow_since_ns < r->wait.dead_after_ns)
+        return;
+    uint32_t expect = TC_RING_REQUIRED;
+    if (atomic_compare_exchange_strong(&c->kind, &expect, TC_RING_EVICTED)) {
+        atomic_fetch_add_explicit(&r->ctl->evictions, 1, memory_order_relaxed);
+        TC_LOG(TC_LOG_ERR, "ring %s: evicted required consumer %s (pid %d): dead for %.1f s; "
+               "it will resume at the head and count what it missed", r->ctl->name, c->name, pid,
+               (double)(now - r->slow_since_ns) / TC_NS_PER_S);
+    }
+    r->slow_slot = -1;
+}
+
+int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t timeout_ns,
+                       const volatile int *stop)
+{
+    int n = tc_ring_claim(r, want, ret_recs);
+    if (n != -EAGAIN)
+        return n;
+    int64_t start = tc_clock_mono_ns(), now = start;
+    for (uint32_t spin = 0;; spin++) {
+        if (stop && *stop)
+            return -EINTR;
+        if (timeout_ns >= 0 && now - start >= timeout_ns)
+            return -EAGAIN;
+        if (spin < r->wait.spins || r->wait_kind == TC_WAIT_SPIN) {
+            cpu_relax();
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < r->wait.spins + r->wait.yields) {
+            sched_yield();
+        } else {
+            uint64_t cur;
+            int slow = slowest_slot(r, &cur);
+            if (slow >= 0) {
+                /* F4: pairs with F3 in tc_ring_release. */
+                atomic_store_explicit(&r->ctl->prod_waiting, 1, memory_order_seq_cst);
+                if (r->pos + 1 > refresh_limit(r)) {
+                    int64_t t = r->wait.futex_timeout_ns;
+                    if (timeout_ns >= 0 && timeout_ns - (now - start) < t)
+                        t = timeout_ns - (now - start);
+                    tc_futex_wait(tc_futex_low32(&r->ctl->consumers[slow].cursor), (uint32_t)cur,
+                                  t > 0 ? t : 1);
+                }
+                atomic_store_explicit(&r->ctl->prod_waiting, 0, memory_order_relaxed);
+            }
+        }
+        if ((spin & 63) == 0 || spin >= r->wait.spins) {
+            now = tc_clock_mono_ns();
+            uint64_t cur;
+            int slow = slowest_slot(r, &cur);
+            if (slow >= 0 && r->pos + 1 > cur + r->capacity)
+                check_gating_consumer(r, slow, now);
+            atomic_store_explicit(&r->ctl->prod_heartbeat_ns, now, memory_order_relaxed);
+        }
+        n = tc_ring_claim(r, want, ret_recs);
+        if (n != -EAGAIN)
+            return n;
+    }
+}
+
+int tc_ring_write(tc_ring_t *r, const void *recs, uint32_t n, int64_t timeout_ns,
+                  const volatile int *stop)
+{
+    const unsigned char *src = recs;
+    uint32_t done = 0;
+    while (done < n) {
+        void *dst;
+        int got = tc_ring_claim_wait(r, n - done, &dst, timeout_ns, stop);
+        if (got < 0)
+            return got;
+        memcpy(dst, src + (size_t)done * r->rec_size, (size_t)got * r->rec_size);
+        tc_ring_commit(r, (uint32_t)got);
+        done += (uint32_t)got;
+    }
+    return (int)n;
+}
+
+/* ---- consumers --------------------------------------------------------------------- */
+
+int tc_ring_consumer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring, const char *name,
+                            int role, const tc_ring_wait_opts_t *w)
+{
+    int ret = ring_bind(r, s, ring, w);
+    if (ret < 0)
+        return ret;
+    if (!name || !*name || strlen(name) >= TC_RING_CONSUMER_NAME_MAX)
+        return TC_ERR(-EINVAL, "ring %s: consumer name must have 1-%d characters", ring,
+                      TC_RING_CONSUMER_NAME_MAX - 1);
+    tc_ring_ctl_t *c = r->ctl;
+    int32_t me = getpid();
+    int slot = -1, fresh = 0;
+    /* Slots are claimed by CAS on pid (0 → me) so two attaching processes never share one. */
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX && slot < 0; i++) {
+        tc_ring_consumer_slot_t *cs = &c->consumers[i];
+        if (atomic_load_explicit(&cs->kind, memory_order_acquire) == TC_RING_FREE ||
+            strncmp(cs->name, name, sizeof cs->name) != 0)
+            continue;
+        int32_t pid = atomic_load_explicit(&cs->pid, memory_order_acquire);
+        if (pid != 0 && pid != me && pid_alive(pid))
+            return TC_ERR(-EBUSY, "ring %s: consumer %s is attached by live pid %d", ring, name, pid);
+        if (!atomic_compare_exchange_strong(&cs->pid, &pid, me))
+            return TC_ERR(-EBUSY, "ring %s: consumer %s is being attached by another process",
+                          ring, name);
+        slot = i;
+    }
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX && slot < 0; i++) {
+        tc_ring_consumer_slot_t *cs = &c->consumers[i];
+        int32_t zero = 0;
+        if (atomic_load_explicit(&cs->kind, memory_order_acquire) != TC_RING_FREE)
+            continue;
+        if (!atomic_compare_exchange_strong(&cs->pid, &zero, me))
+            continue;
+        if (atomic_load_explicit(&cs->kind, memory_order_acquire) != TC_RING_FREE) {
+            atomic_store(&cs->pid, 0);
+            continue;
+        }
+        snprintf(cs->name, sizeof cs->name, "%s", name);
+        slot = i;
+        fresh = 1;
+    }
+    if (slot < 0)
+        return TC_ERR(-ENOSPC, "ring %s: all %d consumer slots are taken", ring,
+                      TC_RING_CONSUMERS_MAX);
+    tc_ring_consumer_slot_t *cs = &c->consumers[slot];
+    uint32_t kind = atomic_load_explicit(&cs->kind, memory_order_acquire);
+    uint32_t want = role == TC_ROLE_REQUIRED ? TC_RING_REQUIRED : TC_RING_OBSERVER;
+    if (fresh || kind == TC_RING_EVICTED || kind != want) {
+        /* Join at the head (J1): a new consumer, an evicted one, or a role change. */
+        uint64_t saved = atomic_load_explicit(&cs->cursor, memory_order_relaxed);
+        uint64_t head = atomic_load_explicit(&c->prod_pos, memory_order_seq_cst);
+        atomic_store_explicit(&cs->cursor, head, memory_order_seq_cst);
+        atomic_store_explicit(&cs->kind, want, memory_order_seq_cst);
+        head = atomic_load_explicit(&c->prod_pos, memory_order_seq_cst);
+        atomic_store_explicit(&cs->cursor, head, memory_order_release);
+        if (!fresh && kind == TC_RING_EVICTED && head > saved) {
+            atomic_fetch_add_explicit(&cs->lost, head - saved, memory_order_relaxed);
+            TC_LOG(TC_LOG_ERR, "ring %s: consumer %s was evicted; resuming at the head, %llu "
+                   "records lost", ring, name, (unsigned long long)(head - saved));
+        }
+    }
+    r->role = role;
+    r->slot = slot;
+    r->me = cs;
+    r->pos = atomic_load_explicit(&cs->cursor, memory_order_acquire);
+    atomic_fetch_add_explicit(&cs->attaches, 1, memory_order_relaxed);
+    atomic_store_explicit(&cs->heartbeat_ns, tc_clock_mono_ns(), memory_order_relaxed);
+    return 0;
+}
+
+int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ring)
+{
+    int ret = ring_bind(r, s, ring, NULL);
+    if (ret < 0)
+        return ret;
+    r->role = TC_ROLE_OBSERVER;
+    r->pos = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    return 0;
+}
+
+void tc_ring_consumer_detach(tc_ring_t *r)
+{
+    if (!r->me)
+        return;
+    atomic_store_explicit(&r->me->kind, TC_RING_FREE, memory_order_seq_cst);
+    atomic_store_explicit(&r->me->pid, 0, memory_order_release);
+    r->me = NULL;
+}
+
+int tc_ring_poll(tc_ring_t *r, uint32_t max, const void **ret_recs)
+{
+    /* A1: pairs with R1 in tc_ring_commit. */
+    uint64_t head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    uint64_t avail = head - r->pos;
+    if (avail == 0)
+        return 0;
+    uint64_t idx = r->pos & r->mask;
+    if (avail > max)
+        avail = max;
+    if (avail > r->capacity - idx)
+        avail = r->capacity - idx;
+    *ret_recs = r->data + idx * r->rec_size;
+    return (int)avail;
+}
+
+void tc_ring_release(tc_ring_t *r, uint32_t n)
+{
+    r->pos += n;
+    /* R2: hands the slots back; pairs with A2 in refresh_limit. */
+    atomic_store_explicit(&r->me->cursor, r->pos, memory_order_release);
+    if (r->wait_kind == TC_WAIT_FUTEX) {
+        /* F3: pairs with F4 in tc_ring_claim_wait. */
+        atomic_thread_fence(memory_order_seq_cst);
+        if (atomic_load_explicit(&r->ctl->prod_waiting, memory_order_relaxed))
+            tc_futex_wake(tc_futex_low32(&r->me->cursor));
+    }
+}
+
+void tc_ring_seek(tc_ring_t *r, uint64_t pos)
+{
+    uint64_t head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    if (pos > head)
+        pos = head;
+    if (pos <= r->pos)
+        return;
+    r->pos = pos;
+    if (r->me)
+        atomic_store_explicit(&r->me->cursor, pos, memory_order_release);
+}
+
+int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
+{
+    _Atomic uint64_t *pp = &r->ctl->prod_pos;
+    int64_t start = 0;
+    for (uint32_t spin = 0;; spin++) {
+        uint64_t head = atomic_load_explicit(pp, memory_order_acquire);
+        if (head != r->pos)
+            return 1;
+        if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) == TC_PRODUCER_CLOSED)
+            return 0;
+        if (spin < r->wait.spins || r->wait_kind == TC_WAIT_SPIN) {
+            cpu_relax();
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < r->wait.spins + r->wait.yields) {
+            sched_yield();
+        } else {
+            int64_t t = r->wait.futex_timeout_ns;
+            if (timeout_ns >= 0 && timeout_ns < t)
+                t = timeout_ns;
+            /* F2: pairs with F1 in tc_ring_commit. */
+            atomic_fetch_add_explicit(&r->ctl->cons_waiters, 1, memory_order_seq_cst);
+            head = atomic_load_explicit(pp, memory_order_seq_cst);
+            if (head == r->pos)
+                tc_futex_wait(tc_futex_low32(pp), (uint32_t)head, t > 0 ? t : 1);
+            atomic_fetch_sub_explicit(&r->ctl->cons_waiters, 1, memory_order_relaxed);
+            head = atomic_load_explicit(pp, memory_order_acquire);
+            return head != r->pos;
+        }
+        if (timeout_ns >= 0 && (spin & 255) == 255) {
+            int64_t now = tc_clock_mono_ns();
+            if (!start)
+                start = now;
+            else if (now - start >= timeout_ns)
+                return 0;
+        }
+    }
+}
+
+/* The copy may race with the producer overwriting the slots; O1 detects it and the
+ * copy is then discarded, so the sanitizer is told not to instrument it. */
+__attribute__((no_sanitize("thread"))) static void racy_copy(void *dst, const void *src, size_t n)
+{
+    const unsigned char *s = src;
+    unsigned char *d = dst;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v;
+        __builtin_memcpy(&v, s + i, 8);
+        __builtin_memcpy(d + i, &v, 8);
+    }
+}
+
+int tc_ring_observe(tc_ring_t *r, void *out, uint32_t max, int *ret_lapped)
+{
+    uint64_t safe = r->capacity - r->max_batch;
+    uint64_t head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire); /* A1 */
+    if (ret_lapped)
+        *ret_lapped = 0;
+    if (head - r->pos > safe)
+        goto lapped;
+    uint64_t n = head - r->pos;
+    if (n == 0)
+        return 0;
+    uint64_t idx = r->pos & r->mask;
+    if (n > max)
+        n = max;
+    if (n > r->capacity - idx)
+        n = r->capacity - idx;
+    racy_copy(out, r->data + idx * r->rec_size, n * r->rec_size);
+    /* O1: the copy happens before the re-read of the head. */
+    atomic_thread_fence(memory_order_acquire);
+    head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_relaxed);
+    if (head - r->pos > safe)
+        goto lapped;
+    r->pos += n;
+    if (r->me)
+        atomic_store_explicit(&r->me->cursor, r->pos, memory_order_relaxed);
+    return (int)n;
+
+lapped:
+    if (r->me) {
+        atomic_fetch_add_explicit(&r->me->laps, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&r->me->lost, head - r->pos, memory_order_relaxed);
+        atomic_store_explicit(&r->me->cursor, head, memory_order_relaxed);
+    }
+    r->pos = head;
+    if (ret_lapped)
+        *ret_lapped = 1;
+    return 0;
+}
+
+int tc_ring_last(const tc_ring_t *r, void *out)
+{
+    uint64_t head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    if (head == 0)
+        return -ENOENT;
+    memcpy(out, r->data + ((head - 1) & r->mask) * r->rec_size, r->rec_size);
+    return 0;
+}
+
+void tc_ring_heartbeat(tc_ring_t *r, int64_t mono_ns)
+{
+    if (r->me)
+        atomic_store_explicit(&r->me->heartbeat_ns, mono_ns, memory_order_relaxed);
+    else if (r->role == TC_ROLE_PRODUCER)
+        atomic_store_explicit(&r->ctl->prod_heartbeat_ns, mono_ns, memory_order_relaxed);
+}
+
+int tc_ring_drained(const tc_ring_t *r)
+{
+    if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) != TC_PRODUCER_CLOSED)
+        return 0;
+    return atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire) == r->pos;
+}
+
+uint64_t tc_ring_head(const tc_ring_t *r)
+{
+    return atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+}

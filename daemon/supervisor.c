@@ -1,0 +1,500 @@
+/* supervisor.c — tickcastd's process supervision (supervisor.h).
+ *
+ * One poll loop over a self-pipe fed by the signal handlers: SIGCHLD reaps stages and
+ * schedules restarts (exponential backoff between restart_backoff_min and _max, reset
+ * after a stage has stayed up for restart_window; more than restart_max crashes in one
+ * window marks it failed), SIGHUP reloads, SIGTERM/SIGINT drain.  Every status_interval
+ * it sends systemd one human STATUS line with rates and lags, read from the segment;
+ * WATCHDOG=1 goes out at half the watchdog interval while the loop runs.
+ */
+#include "daemon/supervisor.h"
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/config.h"
+#include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
+#include "daemon/runtime/notify.h"
+#include "shm/segment.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_STAGES TC_SHM_STAGES_MAX
+
+typedef struct sup_stage {
+    char name[TC_CONFIG_NAME_MAX];
+    pid_t pid;
+    int wanted;              /* in the configured list */
+    int restart_now;         /* stopped on purpose (reload): start again without backoff */
+    int failed;              /* gave up: too many crashes in one window */
+    int64_t started_ns;      /* monotonic */
+    int64_t next_start_ns;   /* 0: not scheduled */
+    int64_t backoff_ns;
+    int64_t window_start_ns;
+    int64_t crashes_in_window;
+    tc_stage_slot_t *slot;
+} sup_stage_t;
+
+typedef struct sup {
+    tc_config_t cfg;
+    const tc_supervisor_opts_t *opts;
+    tc_shm_t shm;
+    sup_stage_t st[MAX_STAGES];
+    int n;
+    char bin_dir[PATH_MAX];
+    uint64_t last_pos[TC_SHM_RINGS_MAX];
+    int64_t last_status_ns;
+} sup_t;
+
+static int sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t got_term, got_hup, got_chld;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (sig == SIGTERM || sig == SIGINT)
+        got_term = 1;
+    else if (sig == SIGHUP)
+        got_hup = 1;
+    else if (sig == SIGCHLD)
+        got_chld = 1;
+    char c = (char)sig;
+    ssize_t w = write(sig_pipe[1], &c, 1);
+    (void)w;
+    errno = saved;
+}
+
+static int install_signals(void)
+{
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        return TC_ERR(-errno, "cannot create the signal pipe: %s", strerror(errno));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NOCLDSTOP;
+    int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* ---- the segment ---- */
+
+static int open_segment(sup_t *s)
+{
+    const tc_config_t *c = &s->cfg;
+    tc_ring_spec_t specs[TC_RING_STANDARD];
+    tc_shm_standard_specs(specs, (uint64_t)c->shm.ticks_capacity, (uint64_t)c->shm.features_capacity,
+                          (uint64_t)c->shm.predictions_capacity, (uint64_t)c->shm.orders_capacity);
+    int wait = c->shm.wait == TC_CONFIG_WAIT_SPIN ? TC_WAIT_SPIN
+               : c->shm.wait == TC_CONFIG_WAIT_YIELD ? TC_WAIT_YIELD : TC_WAIT_FUTEX;
+    const char *inst = c->tickcastd.instance;
+    int r = tc_shm_attach(&s->shm, inst, 0);
+    if (r == 0) {
+        int32_t other = atomic_load(&s->shm.hdr->supervisor_pid);
+        if (other > 0 && other != getpid() && (kill(other, 0) == 0 || errno != ESRCH)) {
+            tc_shm_detach(&s->shm);
+            return TC_ERR(-EBUSY, "instance %s is already supervised by pid %d", inst, other);
+        }
+        int same = s->shm.hdr->n_rings == TC_RING_STANDARD;
+        for (int i = 0; same && i < TC_RING_STANDARD; i++) {
+            tc_ring_ctl_t *ctl = tc_shm_ring_ctl_at(&s->shm, i);
+            same = strcmp(ctl->name, specs[i].name) == 0 && ctl->capacity == specs[i].capacity &&
+                   ctl->rec_size == specs[i].rec_size && ctl->wait_kind == (uint32_t)wait;
+        }
+        if (same) {
+            TC_LOG(TC_LOG_NOTICE, "instance %s: resuming on the existing segment (cursors kept)", inst);
+            goto done;
+        }
+        TC_LOG(TC_LOG_WARN, "instance %s: the existing segment has another geometry; recreating it",
+               inst);
+        tc_shm_detach(&s->shm);
+        tc_shm_unlink(inst);
+    } else if (r == -ESTALE || r == -EPROTO) {
+        TC_LOG(TC_LOG_WARN, "instance %s: %s; recreating it", inst, tc_err_msg());
+        tc_shm_unlink(inst);
+    } else if (r != -ENOENT) {
+        return r;
+    }
+    r = tc_shm_create(&s->shm, inst, specs, TC_RING_STANDARD, wait);
+    if (r < 0)
+        return r;
+done:
+    atomic_store(&s->shm.hdr->supervisor_pid, getpid());
+    return 0;
+}
+
+/* ---- stages ---- */
+
+static void resolve_bin_dir(sup_t *s)
+{
+    if (s->cfg.tickcastd.bin_dir[0]) {
+        snprintf(s->bin_dir, sizeof s->bin_dir, "%s", s->cfg.tickcastd.bin_dir);
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", s->bin_dir, sizeof s->bin_dir - 1);
+    if (n <= 0) {
+        snprintf(s->bin_dir, sizeof s->bin_dir, ".");
+        return;
+    }
+    s->bin_dir[n] = '\0';
+    char *slash = strrchr(s->bin_dir, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+static sup_stage_t *find_stage(sup_t *s, const char *name)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->st[i].name, name) == 0)
+            return &s->st[i];
+    return NULL;
+}
+
+/* Marks the configured stages wanted (adding new ones); others become unwanted. */
+static int apply_stage_list(sup_t *s)
+{
+    char names[MAX_STAGES][TC_CONFIG_NAME_MAX];
+    int n = tc_config_list_split(s->cfg.tickcastd.stages, names, MAX_STAGES);
+    if (n > MAX_STAGES)
+        return TC_ERR(-EINVAL, "tickcastd.stages: %d stages, at most %d", n, MAX_STAGES);
+    for (int i = 0; i < s->n; i++)
+        s->st[i].wanted = 0;
+    for (int i = 0; i < n; i++) {
+        sup_stage_t *st = find_stage(s, names[i]);
+        if (!st) {
+            if (s->n == MAX_STAGES)
+                return TC_ERR(-ENOSPC, "too many stages");
+            st = &s->st[s->n++];
+            memset(st, 0, sizeof *st);
+            snprintf(st->name, sizeof st->name, "%s", names[i]);
+            st->slot = tc_shm_stage(&s->shm, names[i]);
+            st->next_start_ns = 1;
+        }
+        st->wanted = 1;
+        st->failed = 0;
+    }
+    return 0;
+}
+
+static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/tickcast-%s", s->bin_dir, st->name);
+    char *argv[8 + 2 * 64];
+    int a = 0;
+    argv[a++] = path;
+    argv[a++] = "--instance";
+    argv[a++] = s->cfg.tickcastd.instance;
+    if (s->opts->config_path) {
+        argv[a++] = "--config";
+        argv[a++] = (char *)s->opts->config_path;
+    }
+    for (int i = 0; i < s->opts->n_overrides && i < 64; i++) {
+        argv[a++] = "-o";
+        argv[a++] = s->opts->overrides[i];
+    }
+    argv[a] = NULL;
+    pid_t pid = fork();
+    if (pid < 0) {
+        TC_LOG(TC_LOG_ERR, "%s: fork failed: %s", st->name, strerror(errno));
+        st->next_start_ns = now + st->backoff_ns;
+        return;
+    }
+    if (pid == 0) {
+        /* The child: default signals, dies with the supervisor, no systemd socket. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        unsetenv("NOTIFY_SOCKET");
+        unsetenv("WATCHDOG_USEC");
+        unsetenv("WATCHDOG_PID");
+        execv(path, argv);
+        fprintf(stderr, "<3>tickcastd: cannot start %s: %s\n", path, strerror(errno));
+        _exit(127);
+    }
+    st->pid = pid;
+    st->started_ns = now;
+    st->next_start_ns = 0;
+    st->restart_now = 0;
+    if (st->slot) {
+        atomic_store(&st->slot->pid, pid);
+        atomic_store(&st->slot->state, TC_STAGE_STARTING);
+    }
+    TC_LOG(TC_LOG_INFO, "started %s (pid %d)", st->name, pid);
+}
+
+static void reap(sup_t *s, int stopping, int64_t now)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        sup_stage_t *st = NULL;
+        for (int i = 0; i < s->n; i++)
+            if (s->st[i].pid == pid)
+                st = &s->st[i];
+        if (!st)
+            continue;
+        st->pid = 0;
+        if (st->slot) {
+            atomic_store(&st->slot->last_status, status);
+            atomic_store(&st->slot->pid, 0);
+        }
+        int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        char how[64];
+        if (WIFSIGNALED(status))
+            snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+        else
+            snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+        if (stopping || (!st->wanted && !st->restart_now)) {
+            TC_LOG(clean ? TC_LOG_INFO : TC_LOG_WARN, "%s %s", st->name, how);
+            if (st->slot)
+                atomic_store(&st->slot->state, clean ? TC_STAGE_EXITED : TC_STAGE_FAILED);
+            continue;
+        }
+        if (st->restart_now) {
+            st->next_start_ns = now;
+            continue;
+        }
+        /* A crash (or an exit nobody asked for): restart with backoff. */
+        const tc_config_tickcastd_t *t = &s->cfg.tickcastd;
+        if (now - st->started_ns > t->restart_window) {
+            st->backoff_ns = t->restart_backoff_min;
+            st->window_start_ns = now;
+            st->crashes_in_window = 0;
+        } else {
+            st->backoff_ns = st->backoff_ns ? st->backoff_ns * 2 : t->restart_backoff_min;
+            if (st->backoff_ns > t->restart_backoff_max)
+                st->backoff_ns = t->restart_backoff_max;
+        }
+        if (!st->window_start_ns || now - st->window_start_ns > t->restart_window) {
+            st->window_start_ns = now;
+            st->crashes_in_window = 0;
+        }
+        st->crashes_in_window++;
+        if (st->slot) {
+            atomic_fetch_add(&st->slot->restarts, 1);
+            atomic_store(&st->slot->state, TC_STAGE_BACKOFF);
+        }
+        if (t->restart_max > 0 && st->crashes_in_window > t->restart_max) {
+            st->failed = 1;
+            if (st->slot)
+                atomic_store(&st->slot->state, TC_STAGE_FAILED);
+            TC_LOG(TC_LOG_ERR, "%s %s; %lld crashes within %.0f s: giving up on it", st->name, how,
+                   (long long)st->crashes_in_window, (double)t->restart_window / TC_NS_PER_S);
+            continue;
+        }
+        st->next_start_ns = now + st->backoff_ns;
+        TC_LOG(TC_LOG_WARN, "%s %s; restarting in %.2f s", st->name, how,
+               (double)st->backoff_ns / TC_NS_PER_S);
+    }
+}
+
+static int running_count(const sup_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->st[i].pid > 0;
+    return n;
+}
+
+static int wanted_count(const sup_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->st[i].wanted;
+    return n;
+}
+
+/* One human line: stages up, and per ring its rate and the largest consumer lag. */
+static void send_status(sup_t *s, int64_t now)
+{
+    char line[512];
+    int len = snprintf(line, sizeof line, "%d/%d stages up", running_count(s), wanted_count(s));
+    double dt = s->last_status_ns ? (double)(now - s->last_status_ns) / TC_NS_PER_S : 0;
+    for (uint32_t i = 0; i < s->shm.hdr->n_rings && len < (int)sizeof line - 64; i++) {
+        tc_ring_ctl_t *c = tc_shm_ring_ctl_at(&s->shm, (int)i);
+        uint64_t head = atomic_load(&c->prod_pos), lag = 0;
+        for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++)
+            if (atomic_load(&c->consumers[k].kind) == TC_RING_REQUIRED) {
+                uint64_t l = head - atomic_load(&c->consumers[k].cursor);
+                lag = l > lag ? l : lag;
+            }
+        double rate = dt > 0 ? (double)(head - s->last_pos[i]) / dt : 0;
+        s->last_pos[i] = head;
+        len += snprintf(line + len, sizeof line - (size_t)len, " | %s %.3g/s lag %llu", c->name,
+                        rate, (unsigned long long)lag);
+    }
+    s->last_status_ns = now;
+    tc_notify_status("%s", line);
+}
+
+static void signal_stages(sup_t *s, int sig)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->st[i].pid > 0)
+            kill(s->st[i].pid, sig);
+}
+
+static void reload(sup_t *s)
+{
+    tc_config_t next;
+    tc_err_clear();
+    if (tc_config_load_overrides(&next, s->opts->config_path, s->opts->overrides,
+                                 s->opts->n_overrides) < 0) {
+        TC_LOG(TC_LOG_ERR, "reload refused, keeping the running configuration: %s", tc_err_msg());
+        tc_notify_status("reload refused: %s", tc_err_msg());
+        return;
+    }
+    if (strcmp(next.tickcastd.instance, s->cfg.tickcastd.instance) != 0) {
+        TC_LOG(TC_LOG_ERR, "reload refused: tickcastd.instance cannot change while running");
+        tc_notify_status("reload refused: tickcastd.instance cannot change while running");
+        return;
+    }
+    tc_notify_reloading();
+    const tc_config_key_t *changed[64];
+    int n = tc_config_diff(&s->cfg, &next, changed, 64);
+    s->cfg = next;
+    tc_log_set_level(s->cfg.tickcastd.log_level);
+    resolve_bin_dir(s);
+    apply_stage_list(s);
+    /* Stages read the configuration at start: restart the running ones (they drain
+     * first) so every change takes effect; removed stages just stop. */
+    for (int i = 0; i < s->n; i++) {
+        sup_stage_t *st = &s->st[i];
+        if (st->pid > 0) {
+            st->restart_now = n > 0 && st->wanted;
+            kill(st->pid, SIGTERM);
+        }
+    }
+    TC_LOG(TC_LOG_NOTICE, "configuration reloaded: %d keys changed", n);
+    atomic_fetch_add(&s->shm.hdr->generation, 1);
+    tc_notify_ready();
+}
+
+static int drain(sup_t *s)
+{
+    tc_notify_stopping();
+    TC_LOG(TC_LOG_NOTICE, "stopping: draining %d stages", running_count(s));
+    signal_stages(s, SIGTERM);
+    int64_t deadline = tc_clock_mono_ns() + s->cfg.tickcastd.drain_timeout + 2 * TC_NS_PER_S;
+    int failed = 0;
+    while (running_count(s) > 0) {
+        int64_t now = tc_clock_mono_ns();
+        if (now > deadline) {
+            TC_LOG(TC_LOG_ERR, "drain timed out; killing %d stages", running_count(s));
+            signal_stages(s, SIGKILL);
+            failed = 1;
+            deadline = now + 5 * TC_NS_PER_S;
+        }
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < s->n; i++)
+            if (pid > 0 && s->st[i].pid == pid) {
+                s->st[i].pid = 0;
+                int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                failed |= !clean;
+                TC_LOG(clean ? TC_LOG_INFO : TC_LOG_ERR, "%s %s after drain", s->st[i].name,
+                       clean ? "exited cleanly" : "failed");
+            }
+    }
+    return failed;
+}
+
+int tc_supervisor_run(const tc_supervisor_opts_t *o)
+{
+    static sup_t s; /* large; one per process */
+    memset(&s, 0, sizeof s);
+    s.opts = o;
+    tc_log_set_ident("tickcastd");
+    int r = tc_config_load_overrides(&s.cfg, o->config_path, o->overrides, o->n_overrides);
+    if (r < 0) {
+        TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
+        return 1;
+    }
+    tc_log_set_level(s.cfg.tickcastd.log_level);
+    if ((r = install_signals()) < 0 || (r = open_segment(&s)) < 0) {
+        TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
+        return 1;
+    }
+    resolve_bin_dir(&s);
+    if ((r = apply_stage_list(&s)) < 0) {
+        TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
+        return 1;
+    }
+    int64_t wd = tc_notify_watchdog_interval_ns();
+    int64_t now = tc_clock_mono_ns(), next_wd = now, next_status = now;
+    int ready = 0;
+    while (!got_term) {
+        now = tc_clock_mono_ns();
+        for (int i = 0; i < s.n; i++) {
+            sup_stage_t *st = &s.st[i];
+            if (st->wanted && !st->failed && st->pid == 0 && st->next_start_ns &&
+                now >= st->next_start_ns)
+                start_stage(&s, st, now);
+        }
+        if (!ready) {
+            ready = 1;
+            tc_notify_ready();
+            TC_LOG(TC_LOG_NOTICE, "instance %s ready: %d stages", s.cfg.tickcastd.instance,
+                   wanted_count(&s));
+        }
+        if (wd > 0 && now >= next_wd) {
+            tc_notify_watchdog();
+            next_wd = now + wd / 2;
+        }
+        if (now >= next_status) {
+            send_status(&s, now);
+            next_status = now + s.cfg.tickcastd.status_interval;
+        }
+        /* Sleep until the next deadline or a signal. */
+        int64_t until = next_status;
+        if (wd > 0 && next_wd < until)
+            until = next_wd;
+        for (int i = 0; i < s.n; i++)
+            if (s.st[i].wanted && s.st[i].pid == 0 && s.st[i].next_start_ns &&
+                s.st[i].next_start_ns < until)
+                until = s.st[i].next_start_ns;
+        int timeout_ms = (int)((until - now) / TC_NS_PER_MS);
+        if (timeout_ms < 0)
+            timeout_ms = 0;
+        struct pollfd p = {.fd = sig_pipe[0], .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) > 0) {
+            char buf[64];
+            while (read(sig_pipe[0], buf, sizeof buf) > 0)
+                ;
+        }
+        now = tc_clock_mono_ns();
+        if (got_chld) {
+            got_chld = 0;
+            reap(&s, 0, now);
+        }
+        if (got_hup) {
+            got_hup = 0;
+            reload(&s);
+        }
+    }
+    int failed = drain(&s);
+    atomic_store(&s.shm.hdr->supervisor_pid, 0);
+    const char *inst = s.cfg.tickcastd.instance;
+    tc_shm_detach(&s.shm);
+    if (!failed)
+        tc_shm_unlink(inst); /* everything was drained: nothing to resume */
+    TC_LOG(TC_LOG_NOTICE, "stopped%s", failed ? " (a stage did not drain cleanly)" : "");
+    return failed;
+}

@@ -1,0 +1,585 @@
+/* ring_bench.c — cross-process ring benchmark (ring_bench.h).
+ *
+ * Every measurement forks a sender pinned to CPU 0 and a receiver pinned to CPU 1
+ * (the machine class has two cores), sharing CLOCK_MONOTONIC:
+ *  - throughput: the sender stamps the start, the receiver the end, over N 64-byte
+ *    records, one per claim/poll ("single") or 64 at a time ("batched");
+ *  - one-way latency: the sender stamps each record and waits a gap before the next;
+ *    the receiver subtracts on arrival.  The gap is long for the futex strategy so the
+ *    receiver is really asleep when the record lands.
+ * The references run in the same process pairs: ZeroMQ PUB/SUB over ipc://, a bare
+ * SPSC ring (head and tail on their own lines, nothing else), a bare cache-line
+ * ping-pong (one line, one spinning reader: the physical floor) and a bare futex wake.
+ * Best of `repeats` for throughput; latency percentiles over all samples of one run.
+ */
+#include "bench/ring_bench.h"
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/err.h"
+#include "shm/futex.h"
+#include "shm/ring.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+typedef struct msg {
+    alignas(64) int64_t ts;
+    uint64_t seq;
+    uint8_t pad[48];
+} msg_t;
+_Static_assert(sizeof(msg_t) == 64, "bench record is a tick-sized record");
+
+#define BARE_CAP 65536u
+
+/* Shared between the parent and the two children of one measurement. */
+typedef struct shared {
+    alignas(64) _Atomic uint64_t head; /* bare ring */
+    alignas(64) _Atomic uint64_t tail;
+    alignas(64) _Atomic int64_t line;  /* ping-pong line: timestamp, 0 = empty */
+    alignas(64) _Atomic uint32_t fword; /* futex word */
+    alignas(64) _Atomic int ready, go;
+    int64_t t_start, t_end;
+    uint64_t received;
+    int error;
+    msg_t slots[BARE_CAP];
+} shared_t;
+
+static shared_t *sh;
+static int64_t *lat; /* latency samples, shared */
+
+static inline void relax(void) { __builtin_ia32_pause(); }
+
+static void pin(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+static void busy_wait_ns(int64_t ns)
+{
+    int64_t end = tc_clock_mono_ns() + ns;
+    while (tc_clock_mono_ns() < end)
+        relax();
+}
+
+/* Runs send() and recv() in two pinned children; returns 0 if both exited cleanly. */
+static int run_pair(void (*send)(void *), void (*recv)(void *), void *arg)
+{
+    memset((void *)sh, 0, offsetof(shared_t, slots));
+    pid_t r = fork();
+    if (r == 0) {
+        pin(1);
+        recv(arg);
+        _exit(0);
+    }
+    pid_t s = fork();
+    if (s == 0) {
+        pin(0);
+        send(arg);
+        _exit(0);
+    }
+    int st1, st2;
+    waitpid(s, &st1, 0);
+    waitpid(r, &st2, 0);
+    return WIFEXITED(st1) && !WEXITSTATUS(st1) && WIFEXITED(st2) && !WEXITSTATUS(st2) && !sh->error
+               ? 0 : -1;
+}
+
+static void handshake_sender(void)
+{
+    while (!atomic_load(&sh->ready))
+        relax();
+    atomic_store(&sh->go, 1);
+}
+
+static void handshake_receiver(void)
+{
+    atomic_store(&sh->ready, 1);
+    while (!atomic_load(&sh->go))
+        relax();
+}
+
+/* ---- parameters of the current measurement ---- */
+typedef struct params {
+    uint64_t n;
+    uint32_t batch;
+    int latency;       /* 0: throughput run */
+    int64_t gap_ns;    /* latency: pause between records */
+    int wait_kind;
+    int consumers;     /* tickcast ring: required consumers (1 or 2) */
+    int observer;      /* tickcast ring: add a slow observer */
+    const char *inst;
+    char endpoint[128];
+} params_t;
+
+/* ---- bare SPSC ring ---- */
+
+static void bare_send(void *arg)
+{
+    params_t *p = arg;
+    handshake_sender();
+    uint64_t head = 0, tail_cache = 0;
+    sh->t_start = tc_clock_mono_ns();
+    while (head < p->n) {
+        uint32_t b = p->latency ? 1 : p->batch;
+        if (b > p->n - head)
+            b = (uint32_t)(p->n - head);
+        while (head + b - tail_cache > BARE_CAP)
+            tail_cache = atomic_load_explicit(&sh->tail, memory_order_acquire);
+        for (uint32_t i = 0; i < b; i++) {
+            msg_t *m = &sh->slots[(head + i) & (BARE_CAP - 1)];
+            m->seq = head + i;
+            m->ts = p->latency ? tc_clock_mono_ns() : 0;
+        }
+        head += b;
+        atomic_store_explicit(&sh->head, head, memory_order_release);
+        if (p->latency)
+            busy_wait_ns(p->gap_ns);
+    }
+}
+
+static void bare_recv(void *arg)
+{
+    params_t *p = arg;
+    handshake_receiver();
+    uint64_t tail = 0, head_cache = 0;
+    while (tail < p->n) {
+        while (head_cache == tail)
+            head_cache = atomic_load_explicit(&sh->head, memory_order_acquire);
+        uint64_t end = p->latency ? tail + 1 : head_cache;
+        for (; tail < end; tail++) {
+            const msg_t *m = &sh->slots[tail & (BARE_CAP - 1)];
+            if (m->seq != tail)
+                sh->error = 1;
+            if (p->latency)
+                lat[tail] = tc_clock_mono_ns() - m->ts;
+        }
+        atomic_store_explicit(&sh->tail, tail, memory_order_release);
+    }
+    sh->t_end = tc_clock_mono_ns();
+    sh->received = tail;
+}
+
+/* ---- bare ping-pong: one cache line, the receiver spins on it ---- */
+
+static void pp_send(void *arg)
+{
+    params_t *p = arg;
+    handshake_sender();
+    for (uint64_t i = 0; i < p->n; i++) {
+        while (atomic_load_explicit(&sh->line, memory_order_acquire) != 0)
+            relax();
+        atomic_store_explicit(&sh->line, tc_clock_mono_ns(), memory_order_release);
+        busy_wait_ns(p->gap_ns);
+    }
+}
+
+static void pp_recv(void *arg)
+{
+    params_t *p = arg;
+    handshake_receiver();
+    for (uint64_t i = 0; i < p->n; i++) {
+        int64_t ts;
+        while ((ts = atomic_load_explicit(&sh->line, memory_order_acquire)) == 0)
+            relax();
+        lat[i] = tc_clock_mono_ns() - ts;
+        atomic_store_explicit(&sh->line, 0, memory_order_release);
+    }
+    sh->received = p->n;
+}
+
+/* ---- bare futex wake: the receiver sleeps, the sender stamps, bumps and wakes ---- */
+
+static void fx_send(void *arg)
+{
+    params_t *p = arg;
+    handshake_sender();
+    for (uint64_t i = 0; i < p->n; i++) {
+        busy_wait_ns(p->gap_ns); /* let the receiver fall asleep */
+        atomic_store_explicit(&sh->line, tc_clock_mono_ns(), memory_order_relaxed);
+        atomic_fetch_add_explicit(&sh->fword, 1, memory_order_release);
+        tc_futex_wake(&sh->fword);
+        while (atomic_load_explicit(&sh->line, memory_order_acquire) != 0)
+            relax();
+    }
+}
+
+static void fx_recv(void *arg)
+{
+    params_t *p = arg;
+    handshake_receiver();
+    uint32_t seen = 0;
+    for (uint64_t i = 0; i < p->n; i++) {
+        while (atomic_load_explicit(&sh->fword, memory_order_acquire) == seen)
+            tc_futex_wait(&sh->fword, seen, 0);
+        seen = atomic_load_explicit(&sh->fword, memory_order_acquire);
+        lat[i] = tc_clock_mono_ns() - atomic_load_explicit(&sh->line, memory_order_relaxed);
+        atomic_store_explicit(&sh->line, 0, memory_order_release);
+    }
+    sh->received = p->n;
+}
+
+/* ---- tickcast ring ---- */
+
+static void tc_wait_opts(const params_t *p, tc_ring_wait_opts_t *w)
+{
+    tc_ring_wait_opts_default(w);
+    if (p->latency && p->wait_kind == TC_WAIT_FUTEX) {
+        /* short spin so the receiver is asleep when a record lands (gap is long) */
+        w->spins = 200;
+        w->yields = 10;
+    }
+}
+
+static void ring_send(void *arg)
+{
+    params_t *p = arg;
+    tc_shm_t s;
+    tc_ring_t r;
+    tc_ring_wait_opts_t w;
+    tc_wait_opts(p, &w);
+    if (tc_shm_attach(&s, p->inst, 0) < 0 || tc_ring_producer_attach(&r, &s, "bench", &w) < 0) {
+        sh->error = 1;
+        return;
+    }
+    /* wait for every consumer process */
+    while (atomic_load(&sh->ready) < p->consumers + p->observer)
+        relax();
+    atomic_store(&sh->go, 1);
+    sh->t_start = tc_clock_mono_ns();
+    uint32_t b = p->latency ? 1 : p->batch;
+    for (uint64_t i = 0; i < p->n;) {
+        void *slot;
+        uint32_t want = b < p->n - i ? b : (uint32_t)(p->n - i);
+        int got = tc_ring_claim_wait(&r, want, &slot, -1, NULL);
+        if (got < 0) {
+            sh->error = 1;
+            return;
+        }
+        msg_t *m = slot;
+        for (int k = 0; k < got; k++) {
+            m[k].seq = i + (uint64_t)k;
+            m[k].ts = p->latency ? tc_clock_mono_ns() : 0;
+        }
+        tc_ring_commit(&r, (uint32_t)got);
+        i += (uint64_t)got;
+        if (p->latency)
+            busy_wait_ns(p->gap_ns);
+    }
+    tc_ring_producer_close(&r);
+}
+
+static void ring_recv_named(params_t *p, const char *name, int role, int record)
+{
+    tc_shm_t s;
+    tc_ring_t r;
+    tc_ring_wait_opts_t w;
+    tc_wait_opts(p, &w);
+    if (tc_shm_attach(&s, p->inst, 0) < 0 ||
+        tc_ring_consumer_attach(&r, &s, "bench", name, role, &w) < 0) {
+        sh->error = 1;
+        atomic_fetch_add(&sh->ready, 1);
+        return;
+    }
+    atomic_fetch_add(&sh->ready, 1);
+    uint32_t b = p->latency ? 1 : p->batch;
+    uint64_t got_all = 0;
+    msg_t buf[64];
+    while (got_all < p->n) {
+        if (role == TC_ROLE_OBSERVER) {
+            int n = tc_ring_observe(&r, buf, 64, NULL);
+            if (n == 0) {
+                if (tc_ring_drained(&r))
+                    break;
+                tc_ring_wait(&r, 10 * TC_NS_PER_MS);
+                continue;
+            }
+            busy_wait_ns(20000); /* a slow observer */
+            continue;
+        }
+        const void *q;
+        int n = tc_ring_poll(&r, b, &q);
+        if (n == 0) {
+            tc_ring_wait(&r, 100 * TC_NS_PER_MS);
+            continue;
+        }
+        const msg_t *m = q;
+        int64_t now = p->latency ? tc_clock_mono_ns() : 0;
+        for (int k = 0; k < n; k++) {
+            if (m[k].seq != got_all + (uint64_t)k)
+                sh->error = 1;
+            if (p->latency && record)
+                lat[got_all + (uint64_t)k] = now - m[k].ts;
+        }
+        tc_ring_release(&r, (uint32_t)n);
+        got_all += (uint64_t)n;
+    }
+    if (record) {
+        sh->t_end = tc_clock_mono_ns();
+        sh->received = got_all;
+    }
+}
+
+static void ring_recv(void *arg)
+{
+    params_t *p = arg;
+    pid_t extra[2] = {0, 0};
+    /* extra consumers share CPU 1 with the measured one */
+    if (p->consumers > 1 && (extra[0] = fork()) == 0) {
+        ring_recv_named(p, "c2", TC_ROLE_REQUIRED, 0);
+        _exit(0);
+    }
+    if (p->observer && (extra[1] = fork()) == 0) {
+        ring_recv_named(p, "obs", TC_ROLE_OBSERVER, 0);
+        _exit(0);
+    }
+    ring_recv_named(p, "c1", TC_ROLE_REQUIRED, 1);
+    for (int i = 0; i < 2; i++)
+        if (extra[i] > 0)
+            waitpid(extra[i], NULL, 0);
+}
+
+/* ---- ZeroMQ PUB/SUB over ipc:// ---- */
+
+static void zmq_send_fn(void *arg)
+{
+    params_t *p = arg;
+    void *ctx = zmq_ctx_new();
+    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    int hwm = 0;
+    zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_bind(pub, p->endpoint) < 0) {
+        sh->error = 1;
+        return;
+    }
+    msg_t m;
+    memset(&m, 0, sizeof m);
+    /* slow joiner: send hellos (seq = UINT64_MAX) until the subscriber has one */
+    while (!atomic_load(&sh->ready)) {
+        m.seq = UINT64_MAX;
+        zmq_send(pub, &m, sizeof m, ZMQ_DONTWAIT);
+        usleep(1000);
+    }
+    sh->t_start = tc_clock_mono_ns();
+    for (uint64_t i = 0; i < p->n; i++) {
+        m.seq = i;
+        m.ts = p->latency ? tc_clock_mono_ns() : 0;
+        zmq_send(pub, &m, sizeof m, 0);
+        if (p->latency)
+            busy_wait_ns(p->gap_ns);
+    }
+    while (!atomic_load(&sh->go)) /* the receiver says when it is done */
+        usleep(1000);
+    zmq_close(pub);
+    zmq_ctx_term(ctx);
+}
+
+static void zmq_recv_fn(void *arg)
+{
+    params_t *p = arg;
+    void *ctx = zmq_ctx_new();
+    void *sub = zmq_socket(ctx, ZMQ_SUB);
+    int hwm = 0;
+    zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    zmq_connect(sub, p->endpoint);
+    msg_t m;
+    uint64_t got = 0;
+    for (;;) {
+        if (zmq_recv(sub, &m, sizeof m, 0) != (int)sizeof m)
+            continue;
+        if (m.seq == UINT64_MAX) {
+            atomic_store(&sh->ready, 1);
+            continue;
+        }
+        if (m.seq != got)
+            sh->error = 1;
+        if (p->latency)
+            lat[got] = tc_clock_mono_ns() - m.ts;
+        if (++got == p->n)
+            break;
+    }
+    sh->t_end = tc_clock_mono_ns();
+    sh->received = got;
+    atomic_store(&sh->go, 1);
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+}
+
+/* ---- driver ---- */
+
+typedef struct result {
+    const char *name;
+    double rate;              /* records/s, 0 for latency rows */
+    double p50, p99, p999;    /* ns */
+    int ok;
+} result_t;
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void percentiles(uint64_t n, result_t *r)
+{
+    qsort(lat, n, sizeof lat[0], cmp_i64);
+    r->p50 = (double)lat[n / 2];
+    r->p99 = (double)lat[(uint64_t)((double)n * 0.99)];
+    r->p999 = (double)lat[(uint64_t)((double)n * 0.999)];
+}
+
+static int make_ring(params_t *p, char *inst, size_t len)
+{
+    snprintf(inst, len, "bench-%d", getpid());
+    tc_shm_unlink(inst);
+    tc_ring_spec_t spec = {"bench", sizeof(msg_t), 65536, 4096};
+    tc_shm_t s;
+    int r = tc_shm_create(&s, inst, &spec, 1, p->wait_kind);
+    if (r < 0)
+        return r;
+    tc_shm_detach(&s);
+    p->inst = inst;
+    return 0;
+}
+
+static void measure(result_t *res, const char *name, void (*send)(void *), void (*recv)(void *),
+                    params_t *p, int repeats)
+{
+    static char inst[64];
+    res->name = name;
+    res->ok = 1;
+    int is_ring = send == ring_send;
+    int runs = p->latency ? 1 : repeats;
+    for (int i = 0; i < runs; i++) {
+        if (is_ring && make_ring(p, inst, sizeof inst) < 0) {
+            res->ok = 0;
+            return;
+        }
+        int r = run_pair(send, recv, p);
+        if (is_ring)
+            tc_shm_unlink(inst);
+        if (r < 0 || sh->received != p->n) {
+            res->ok = 0;
+            return;
+        }
+        if (p->latency) {
+            percentiles(p->n, res);
+        } else {
+            double rate = (double)p->n / ((double)(sh->t_end - sh->t_start) / 1e9);
+            if (rate > res->rate)
+                res->rate = rate;
+        }
+    }
+}
+
+int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
+{
+    uint64_t N = o->records ? o->records : 20000000ull;
+    uint32_t B = o->batch ? o->batch : 64;
+    uint32_t L = o->lat_samples ? o->lat_samples : 20000;
+    int R = o->repeats ? o->repeats : 3;
+    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    lat = mmap(NULL, sizeof(int64_t) * (N > L ? N : L), PROT_READ | PROT_WRITE,
+               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED || lat == MAP_FAILED)
+        return TC_ERR(-ENOMEM, "cannot map the benchmark areas");
+    signal(SIGPIPE, SIG_IGN);
+
+    result_t res[20];
+    int n = 0;
+    params_t p;
+    static const struct { const char *name; int kind; } kinds[] = {
+        {"spin", TC_WAIT_SPIN}, {"yield", TC_WAIT_YIELD}, {"futex", TC_WAIT_FUTEX}};
+
+    /* throughput */
+    memset(res, 0, sizeof res);
+    p = (params_t){.n = N, .batch = 1, .wait_kind = TC_WAIT_FUTEX, .consumers = 1};
+    measure(&res[n++], "bare SPSC ring, single", bare_send, bare_recv, &p, R);
+    p.batch = B;
+    p.n = N * 5;
+    measure(&res[n++], "bare SPSC ring, batched", bare_send, bare_recv, &p, R);
+    for (size_t k = 0; k < 3; k++) {
+        static char names[6][64];
+        p = (params_t){.n = N, .batch = 1, .wait_kind = kinds[k].kind, .consumers = 1};
+        snprintf(names[2 * k], 64, "tickcast ring (%s), single", kinds[k].name);
+        measure(&res[n++], names[2 * k], ring_send, ring_recv, &p, R);
+        p.batch = B;
+        p.n = N * 5;
+        snprintf(names[2 * k + 1], 64, "tickcast ring (%s), batched", kinds[k].name);
+        measure(&res[n++], names[2 * k + 1], ring_send, ring_recv, &p, R);
+    }
+    p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 2, .observer = 1};
+    measure(&res[n++], "tickcast ring (futex), batched, 2 required + observer", ring_send,
+            ring_recv, &p, R);
+    p = (params_t){.n = N / 10, .batch = 1};
+    snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
+    measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, R);
+    int n_tput = n;
+
+    /* one-way latency */
+    p = (params_t){.n = L, .latency = 1, .gap_ns = 2000};
+    measure(&res[n++], "bare cache-line ping-pong", pp_send, pp_recv, &p, 1);
+    p = (params_t){.n = L / 4, .latency = 1, .gap_ns = 200000};
+    measure(&res[n++], "bare futex wake", fx_send, fx_recv, &p, 1);
+    for (size_t k = 0; k < 3; k++) {
+        static char names[3][64];
+        int futex = kinds[k].kind == TC_WAIT_FUTEX;
+        p = (params_t){.n = futex ? L / 4 : L, .latency = 1, .gap_ns = futex ? 200000 : 2000,
+                       .wait_kind = kinds[k].kind, .consumers = 1, .batch = 1};
+        snprintf(names[k], 64, "tickcast ring (%s)", kinds[k].name);
+        measure(&res[n++], names[k], ring_send, ring_recv, &p, 1);
+    }
+    p = (params_t){.n = L, .latency = 1, .gap_ns = 20000};
+    snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
+    measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, 1);
+
+    /* ratios for the bars */
+    double zmq = res[n_tput - 1].rate, bare_b = res[1].rate, futex_b = res[7].rate;
+    double two = res[8].rate;
+    double pp = res[n_tput].p50, fx = res[n_tput + 1].p50;
+    double spin_l = res[n_tput + 2].p50, futex_l = res[n_tput + 4].p50;
+    const char *mode = bare_b > 250e6 ? "fast" : "slow";
+
+    if (o->json) {
+        fprintf(out, "{\"records\":%llu,\"batch\":%u,\"latency_samples\":%u,\"mode\":\"%s\","
+                     "\"throughput\":[", (unsigned long long)N, B, L, mode);
+        for (int i = 0; i < n_tput; i++)
+            fprintf(out, "%s{\"name\":\"%s\",\"records_per_s\":%.0f,\"ok\":%s}", i ? "," : "",
+                    res[i].name, res[i].rate, res[i].ok ? "true" : "false");
+        fprintf(out, "],\"latency_ns\":[");
+        for (int i = n_tput; i < n; i++)
+            fprintf(out, "%s{\"name\":\"%s\",\"p50\":%.0f,\"p99\":%.0f,\"p999\":%.0f,\"ok\":%s}",
+                    i > n_tput ? "," : "", res[i].name, res[i].p50, res[i].p99, res[i].p999,
+                    res[i].ok ? "true" : "false");
+        fprintf(out, "],\"ratios\":{\"batched_vs_zmq\":%.1f,\"batched_vs_bare\":%.2f,"
+                     "\"spin_p50_vs_pingpong\":%.2f,\"futex_p50_vs_futex_wake\":%.2f,"
+                     "\"two_consumers_vs_one\":%.2f}}\n",
+                futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, two / futex_b);
+        return 0;
+    }
+    fprintf(out, "Ring benchmark: 64-byte records, sender on CPU 0, receiver on CPU 1\n"
+                 "(cross-core mode this run: %s; best of %d for throughput)\n\n", mode, R);
+    fprintf(out, "%-56s %14s\n", "throughput", "records/s");
+    for (int i = 0; i < n_tput; i++)
+        fprintf(out, "%-56s %14.3g%s\n", res[i].name, res[i].rate, res[i].ok ? "" : "  FAILED");
+    fprintf(out, "\n%-56s %9s %9s %9s\n", "one-way latency (ns)", "p50", "p99", "p99.9");
+    for (int i = n_tput; i < n; i++)
+        fprintf(out, "%-56s %9.0f %9.0f %9.0f%s\n", res[i].name, res[i].p50, res[i].p99,
+                res[i].p999, res[i].ok ? "" : "  FAILED");
+    fprintf(out, "\nbars (issue: foundation)\n"
+                 "  batched (futex) vs ZeroMQ ipc         %7.1fx   (bar >= 50x)\n"
+                 "  batched (futex) vs bare ring          %7.2fx   (bar >= 0.8x)\n"
+                 "  busy-spin p50 vs bare ping-pong       %7.2fx   (bar <= 1.5x)\n"
+                 "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n"
+                 "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n",
+            futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, two / futex_b);
+    return 0;
+}

@@ -1,0 +1,243 @@
+/* test_tickcastd.c — the supervisor as systemd runs it: the test listens on its own
+ * NOTIFY_SOCKET and starts the built tickcastd with two test stages (built on the real
+ * stage framework).  Checks READY/WATCHDOG/STATUS/STOPPING messages, that SIGTERM drains
+ * every ring and exits 0, that a kill -9'd stage is restarted and resumes from its
+ * cursor with nothing lost, and that SIGHUP with a bad file keeps the old config. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/err.h"
+#include "shm/segment.h"
+
+typedef struct harness {
+    char dir[128], conf[192], sock_path[192], inst[64];
+    int sock;
+    pid_t pid;
+    char log[65536]; /* every datagram received, one per line */
+    size_t log_len;
+    tc_shm_t view;
+    int viewing;
+} harness_t;
+
+static void write_config(harness_t *h, const char *capacity, const char *extra)
+{
+    FILE *f = fopen(h->conf, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nbin_dir = %s/../tests/bin\n"
+            "restart_backoff_min = 50ms\nrestart_backoff_max = 1s\ndrain_timeout = 5s\n"
+            "status_interval = 100ms\nlog_level = notice\n"
+            "[shm]\nticks_capacity = %s\nfutex_timeout = 20ms\n"
+            "[ingest]\nsynthetic_rate = 50000\n%s",
+            h->inst, TC_BIN_DIR, capacity, extra ? extra : "");
+    fclose(f);
+}
+
+static void start(harness_t *h, const char *extra)
+{
+    memset(h, 0, sizeof *h);
+    snprintf(h->dir, sizeof h->dir, "/tmp/tc-test-tickcastd-XXXXXX");
+    cr_assert_not_null(mkdtemp(h->dir));
+    snprintf(h->conf, sizeof h->conf, "%s/tickcast.conf", h->dir);
+    snprintf(h->sock_path, sizeof h->sock_path, "%s/notify", h->dir);
+    snprintf(h->inst, sizeof h->inst, "tctest-%d", getpid());
+    tc_shm_unlink(h->inst);
+    write_config(h, "4096", extra);
+    h->sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", h->sock_path);
+    cr_assert_eq(bind(h->sock, (struct sockaddr *)&a, sizeof a), 0);
+    h->pid = fork();
+    cr_assert_geq(h->pid, 0);
+    if (h->pid == 0) {
+        char pid[32];
+        snprintf(pid, sizeof pid, "%d", getpid());
+        setenv("NOTIFY_SOCKET", h->sock_path, 1);
+        setenv("WATCHDOG_USEC", "200000", 1);
+        setenv("WATCHDOG_PID", pid, 1);
+        char exe[256];
+        snprintf(exe, sizeof exe, "%s/tickcastd", TC_BIN_DIR);
+        execl(exe, exe, "--config", h->conf, (char *)NULL);
+        _exit(127);
+    }
+}
+
+/* Reads datagrams until one contains needle (0) or the timeout passes (-1). */
+static int wait_msg(harness_t *h, const char *needle, int64_t timeout_ms)
+{
+    int64_t end = tc_clock_mono_ns() + timeout_ms * TC_NS_PER_MS;
+    size_t scan_from = 0;
+    for (;;) {
+        if (strstr(h->log + scan_from, needle))
+            return 0;
+        int64_t left = (end - tc_clock_mono_ns()) / TC_NS_PER_MS;
+        if (left <= 0)
+            return -1;
+        struct pollfd p = {.fd = h->sock, .events = POLLIN};
+        if (poll(&p, 1, (int)left) <= 0)
+            continue;
+        char buf[4096];
+        ssize_t n = recv(h->sock, buf, sizeof buf - 1, 0);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        if (h->log_len + (size_t)n + 2 < sizeof h->log) {
+            memcpy(h->log + h->log_len, buf, (size_t)n);
+            h->log_len += (size_t)n;
+            h->log[h->log_len++] = '\n';
+            h->log[h->log_len] = '\0';
+        }
+    }
+}
+
+static void view(harness_t *h)
+{
+    for (int i = 0; i < 100 && !h->viewing; i++) {
+        if (tc_shm_attach(&h->view, h->inst, 1) == 0)
+            h->viewing = 1;
+        else
+            usleep(20000);
+    }
+    cr_assert(h->viewing, "segment of %s: %s", h->inst, tc_err_msg());
+}
+
+static uint64_t counter(harness_t *h, const char *name)
+{
+    uint32_t n;
+    tc_counter_t *c = tc_shm_counters(&h->view, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0)
+            return atomic_load(&c[i].value);
+    return 0;
+}
+
+static tc_stage_slot_t *stage(harness_t *h, const char *name)
+{
+    tc_stage_slot_t *s = tc_shm_stages(&h->view);
+    for (int i = 0; i < TC_SHM_STAGES_MAX; i++)
+        if (strcmp(s[i].name, name) == 0)
+            return &s[i];
+    return NULL;
+}
+
+static void wait_counter(harness_t *h, const char *name, uint64_t at_least)
+{
+    int64_t end = tc_clock_mono_ns() + 10 * TC_NS_PER_S;
+    while (counter(h, name) < at_least && tc_clock_mono_ns() < end)
+        usleep(10000);
+    cr_assert_geq(counter(h, name), at_least, "%s reached %llu", name, (unsigned long long)at_least);
+}
+
+static int stop(harness_t *h)
+{
+    kill(h->pid, SIGTERM);
+    int st = -1;
+    int64_t end = tc_clock_mono_ns() + 15 * TC_NS_PER_S;
+    while (waitpid(h->pid, &st, WNOHANG) == 0 && tc_clock_mono_ns() < end)
+        usleep(10000);
+    return st;
+}
+
+static void cleanup(harness_t *h)
+{
+    if (h->viewing)
+        tc_shm_detach(&h->view);
+    tc_shm_unlink(h->inst);
+    close(h->sock);
+    unlink(h->sock_path);
+    unlink(h->conf);
+    rmdir(h->dir);
+}
+
+Test(tickcastd, notifies_systemd_and_drains_on_sigterm, .timeout = 60)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "WATCHDOG=1", 2000), 0, "no WATCHDOG=1; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "STATUS=2/2 stages up", 3000), 0, "no status line; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "| ticks ", 1000), 0, "status names the ticks ring:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 5000);
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(wait_msg(h, "STOPPING=1", 1000), 0, "no STOPPING=1; got:\n%s", h->log);
+    uint64_t written = counter(h, "testprod.written"), read = counter(h, "testcons.records");
+    cr_assert_gt(written, 0);
+    cr_assert_eq(read, written, "drain: the consumer read all %llu ticks (read %llu)",
+                 (unsigned long long)written, (unsigned long long)read);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    tc_shm_t gone;
+    cr_assert_eq(tc_shm_attach(&gone, h->inst, 1), -ENOENT, "a clean stop removes the segment");
+    cleanup(h);
+    free(h);
+}
+
+Test(tickcastd, restarts_a_killed_stage_which_resumes_from_its_cursor, .timeout = 60)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 3000);
+    tc_stage_slot_t *cons = stage(h, "testcons");
+    cr_assert_not_null(cons);
+    pid_t victim = atomic_load(&cons->pid);
+    cr_assert_gt(victim, 0);
+    cr_assert_eq(kill(victim, SIGKILL), 0);
+    int64_t end = tc_clock_mono_ns() + 10 * TC_NS_PER_S;
+    while ((atomic_load(&cons->restarts) < 1 || atomic_load(&cons->state) != TC_STAGE_RUNNING) &&
+           tc_clock_mono_ns() < end)
+        usleep(10000);
+    cr_assert_eq(atomic_load(&cons->restarts), 1, "restarted once");
+    cr_assert_eq(atomic_load(&cons->state), TC_STAGE_RUNNING);
+    cr_assert_neq(atomic_load(&cons->pid), victim, "a new process");
+    uint64_t before = counter(h, "testcons.records");
+    wait_counter(h, "testcons.records", before + 2000);
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    /* A batch the killed consumer polled but did not release is delivered again, never
+     * lost; the id check counts any loss or repeat past its cursor as a gap. */
+    cr_assert_eq(counter(h, "testcons.gaps"), 0, "no tick lost or repeated across the restart");
+    cr_assert_eq(counter(h, "testcons.records"), counter(h, "testprod.written"),
+                 "the consumer's cursor reached every tick written");
+    cleanup(h);
+    free(h);
+}
+
+Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 1000);
+    pid_t prod = atomic_load(&stage(h, "testprod")->pid);
+    write_config(h, "1000", NULL);
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "reload refused", 3000), 0, "no refusal status; got:\n%s", h->log);
+    cr_assert(strstr(h->log, "tickcast.conf:11 shm.ticks_capacity"), "the refusal names file:line and key:\n%s", h->log);
+    usleep(200000);
+    cr_assert_eq(kill(h->pid, 0), 0, "tickcastd still runs");
+    cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), prod, "stages untouched");
+    uint64_t before = counter(h, "testcons.records");
+    wait_counter(h, "testcons.records", before + 1000);
+    /* A good file is taken: RELOADING=1 then READY=1 again. */
+    write_config(h, "4096", "[features]\nbar_size = 5\n");
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    cleanup(h);
+    free(h);
+}

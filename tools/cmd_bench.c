@@ -1,0 +1,38 @@
+/* cmd_bench.c — `tickcast bench <what>`: benchmarks that measure tickcast beside its
+ * reference in the same run (BENCHMARKS.md). */
+#include "tools/cli.h"
+#include "bench/ring_bench.h"
+#include "daemon/runtime/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_bench(int argc, char **argv)
+{
+    if (argc < 2)
+        return TC_ERR(-EINVAL, "which benchmark? (ring)");
+    if (strcmp(argv[1], "ring") == 0) {
+        tc_ring_bench_opts_t o = {0};
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--json"))
+                o.json = 1;
+            else if (!strcmp(argv[i], "--records") && i + 1 < argc)
+                o.records = strtoull(argv[++i], NULL, 10);
+            else if (!strcmp(argv[i], "--samples") && i + 1 < argc)
+                o.lat_samples = (uint32_t)strtoul(argv[++i], NULL, 10);
+            else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
+                o.repeats = atoi(argv[++i]);
+            else
+                return TC_ERR(-EINVAL, "bench ring: unknown option '%s'", argv[i]);
+        }
+        return tc_ring_bench_run(&o, stdout);
+    }
+    return TC_ERR(-EINVAL, "unknown benchmark '%s' (ring)", argv[1]);
+}
+
+TC_CLI_COMMAND(bench, "run a benchmark beside its reference (ring)",
+               "tickcast bench ring [--json] [--records N] [--samples N] [--repeats N]\n"
+               "  ring   cross-process ring throughput and one-way latency per wait strategy,\n"
+               "         beside ZeroMQ PUB/SUB ipc://, a bare SPSC ring, a bare cache-line\n"
+               "         ping-pong and a bare futex wake, in one run\n",
+               cmd_bench);

@@ -1,0 +1,197 @@
+/* cmd_status.c — `tickcast status`: attaches to an instance's segment read-only, as an
+ * anonymous observer (it writes nothing there, so it can never slow a producer), and
+ * shows each ring's producer position, each consumer's lag and laps, the stage table
+ * and the counters.  --json for scripts; --watch N refreshes every N seconds. */
+#include "tools/cli.h"
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/err.h"
+#include "shm/segment.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *kind_name(uint32_t k)
+{
+    switch (k) {
+    case TC_RING_REQUIRED: return "required";
+    case TC_RING_OBSERVER: return "observer";
+    case TC_RING_EVICTED: return "evicted";
+    default: return "free";
+    }
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void print_json(const tc_shm_t *s, FILE *f)
+{
+    const tc_shm_header_t *h = s->hdr;
+    int64_t mono = tc_clock_mono_ns();
+    fprintf(f, "{\"instance\":");
+    json_str(f, h->instance);
+    fprintf(f, ",\"layout_version\":%u,\"supervisor_pid\":%d,\"generation\":%u,\"rings\":[",
+            h->layout_version, atomic_load(&h->supervisor_pid), atomic_load(&h->generation));
+    for (uint32_t i = 0; i < h->n_rings; i++) {
+        tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
+        uint64_t head = atomic_load(&c->prod_pos);
+        fprintf(f, "%s{\"name\":", i ? "," : "");
+        json_str(f, c->name);
+        fprintf(f, ",\"capacity\":%llu,\"record_size\":%u,\"producer_position\":%llu,"
+                   "\"producer_pid\":%d,\"producer_state\":%u,\"producer_full_waits\":%llu,"
+                   "\"evictions\":%llu,\"consumers\":[",
+                (unsigned long long)c->capacity, c->rec_size, (unsigned long long)head,
+                atomic_load(&c->prod_pid), atomic_load(&c->prod_state),
+                (unsigned long long)atomic_load(&c->prod_full_waits),
+                (unsigned long long)atomic_load(&c->evictions));
+        int first = 1;
+        for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
+            const tc_ring_consumer_slot_t *cs = &c->consumers[k];
+            uint32_t kind = atomic_load(&cs->kind);
+            if (kind == TC_RING_FREE)
+                continue;
+            uint64_t cur = atomic_load(&cs->cursor);
+            int64_t hb = atomic_load(&cs->heartbeat_ns);
+            fprintf(f, "%s{\"name\":", first ? "" : ",");
+            first = 0;
+            json_str(f, cs->name);
+            fprintf(f, ",\"kind\":\"%s\",\"pid\":%d,\"cursor\":%llu,\"lag\":%llu,\"laps\":%llu,"
+                       "\"lost\":%llu,\"heartbeat_age_s\":%.3f}",
+                    kind_name(kind), atomic_load(&cs->pid), (unsigned long long)cur,
+                    (unsigned long long)(head > cur ? head - cur : 0),
+                    (unsigned long long)atomic_load(&cs->laps),
+                    (unsigned long long)atomic_load(&cs->lost),
+                    hb ? (double)(mono - hb) / TC_NS_PER_S : -1.0);
+        }
+        fprintf(f, "]}");
+    }
+    fprintf(f, "],\"stages\":[");
+    const tc_stage_slot_t *st = tc_shm_stages(s);
+    int first = 1;
+    for (int i = 0; i < TC_SHM_STAGES_MAX; i++) {
+        if (!st[i].name[0])
+            continue;
+        fprintf(f, "%s{\"name\":", first ? "" : ",");
+        first = 0;
+        json_str(f, st[i].name);
+        int64_t hb = atomic_load(&st[i].heartbeat_ns);
+        fprintf(f, ",\"state\":\"%s\",\"pid\":%d,\"restarts\":%llu,\"work\":%llu,"
+                   "\"heartbeat_age_s\":%.3f}",
+                tc_stage_state_name(atomic_load(&st[i].state)), atomic_load(&st[i].pid),
+                (unsigned long long)atomic_load(&st[i].restarts),
+                (unsigned long long)atomic_load(&st[i].work),
+                hb ? (double)(mono - hb) / TC_NS_PER_S : -1.0);
+    }
+    fprintf(f, "],\"counters\":{");
+    uint32_t n;
+    tc_counter_t *c = tc_shm_counters(s, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        json_str(f, c[i].name);
+        fprintf(f, ":%llu", (unsigned long long)atomic_load(&c[i].value));
+    }
+    fprintf(f, "}}\n");
+}
+
+static void print_text(const tc_shm_t *s, FILE *f)
+{
+    const tc_shm_header_t *h = s->hdr;
+    int64_t mono = tc_clock_mono_ns();
+    fprintf(f, "instance %s (layout %u, supervisor pid %d)\n\n", h->instance, h->layout_version,
+            atomic_load(&h->supervisor_pid));
+    fprintf(f, "%-12s %-10s %-8s %14s %10s %8s %10s\n", "ring", "consumer", "kind", "position",
+            "lag", "laps", "lost");
+    for (uint32_t i = 0; i < h->n_rings; i++) {
+        tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
+        uint64_t head = atomic_load(&c->prod_pos);
+        fprintf(f, "%-12s %-10s %-8s %14llu %10s %8s %10s   cap %llu, full waits %llu\n", c->name,
+                "(producer)", atomic_load(&c->prod_state) == TC_PRODUCER_CLOSED ? "closed" : "",
+                (unsigned long long)head, "", "", "", (unsigned long long)c->capacity,
+                (unsigned long long)atomic_load(&c->prod_full_waits));
+        for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
+            const tc_ring_consumer_slot_t *cs = &c->consumers[k];
+            uint32_t kind = atomic_load(&cs->kind);
+            if (kind == TC_RING_FREE)
+                continue;
+            uint64_t cur = atomic_load(&cs->cursor);
+            fprintf(f, "%-12s %-10s %-8s %14llu %10llu %8llu %10llu\n", "", cs->name,
+                    kind_name(kind), (unsigned long long)cur,
+                    (unsigned long long)(head > cur ? head - cur : 0),
+                    (unsigned long long)atomic_load(&cs->laps),
+                    (unsigned long long)atomic_load(&cs->lost));
+        }
+    }
+    fprintf(f, "\n%-12s %-9s %8s %9s %14s %10s\n", "stage", "state", "pid", "restarts", "work",
+            "heartbeat");
+    const tc_stage_slot_t *st = tc_shm_stages(s);
+    for (int i = 0; i < TC_SHM_STAGES_MAX; i++) {
+        if (!st[i].name[0])
+            continue;
+        int64_t hb = atomic_load(&st[i].heartbeat_ns);
+        fprintf(f, "%-12s %-9s %8d %9llu %14llu %9.1fs\n", st[i].name,
+                tc_stage_state_name(atomic_load(&st[i].state)), atomic_load(&st[i].pid),
+                (unsigned long long)atomic_load(&st[i].restarts),
+                (unsigned long long)atomic_load(&st[i].work),
+                hb ? (double)(mono - hb) / TC_NS_PER_S : 0.0);
+    }
+    uint32_t n;
+    tc_counter_t *c = tc_shm_counters(s, &n);
+    if (n)
+        fprintf(f, "\ncounters\n");
+    for (uint32_t i = 0; i < n; i++)
+        fprintf(f, "  %-48s %llu\n", c[i].name, (unsigned long long)atomic_load(&c[i].value));
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    const char *instance = "default";
+    int json = 0;
+    double watch = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!strcmp(argv[i], "--instance") && i + 1 < argc)
+            instance = argv[++i];
+        else if (!strcmp(argv[i], "--watch") && i + 1 < argc)
+            watch = atof(argv[++i]);
+        else
+            return TC_ERR(-EINVAL, "unknown option '%s'", argv[i]);
+    }
+    tc_shm_t s;
+    int r = tc_shm_attach(&s, instance, 1);
+    if (r < 0)
+        return r;
+    for (;;) {
+        if (watch > 0 && !json && isatty(STDOUT_FILENO))
+            fputs("\033[H\033[2J", stdout);
+        if (json)
+            print_json(&s, stdout);
+        else
+            print_text(&s, stdout);
+        fflush(stdout);
+        if (watch <= 0)
+            break;
+        usleep((useconds_t)(watch * 1e6));
+    }
+    tc_shm_detach(&s);
+    return 0;
+}
+
+TC_CLI_COMMAND(status, "show rings, consumer lags, laps, stages and counters of an instance",
+               "tickcast status [--instance NAME] [--json] [--watch SECONDS]\n"
+               "  --instance NAME  the instance (default: default)\n"
+               "  --json           one JSON object, for scripts\n"
+               "  --watch SECONDS  refresh every SECONDS\n",
+               cmd_status);

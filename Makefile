@@ -33,10 +33,11 @@ bench: deps-bench build
 	bench/run.sh $(BUILD)/bin
 
 # Sanitizer builds: each in its own folder, then the whole suite under it.
+# SAN_LABELS=shm (say) limits the run to the suites with that ctest label.
 asan ubsan tsan: deps-test
 	cmake -S . -B build-$@ -DCMAKE_BUILD_TYPE=$(shell echo $@ | sed 's/^./\U&/') $(CMAKE_FLAGS)
 	cmake --build build-$@ -j $(JOBS)
-	cd build-$@ && ctest $(CTEST_FLAGS) -j $(JOBS) -L '$(SAN_LABELS)'
+	cd build-$@ && ctest $(CTEST_FLAGS) -j $(JOBS) $(if $(SAN_LABELS),-L '$(SAN_LABELS)')
 
 fuzz: deps-test
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DTC_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug

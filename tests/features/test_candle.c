@@ -18,6 +18,35 @@
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
 
+/* Allocation counter: the executable's malloc family forwards to glibc and counts
+ * calls while `counting` is set, to show that updates never allocate.  Sanitizer
+ * builds interpose malloc themselves, so the check is skipped there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TC_COUNT_ALLOCS 0
+#else
+#define TC_COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+static volatile int counting;
+static volatile long n_alloc;
+void *malloc(size_t n)
+{
+    n_alloc += counting;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size)
+{
+    n_alloc += counting;
+    return __libc_calloc(n, size);
+}
+void *realloc(void *p, size_t n)
+{
+    n_alloc += counting;
+    return __libc_realloc(p, n);
+}
+#endif
+
 /* ---- shared input ---- */
 
 typedef struct bars {
@@ -231,6 +260,64 @@ Test(pattern, reset_and_refeed_is_identical)
     }
     cr_expect_eq(n_fn, 61);
     free(first);
+    free(b.v);
+}
+
+Test(pattern, updates_do_not_allocate)
+{
+    if (!TC_COUNT_ALLOCS)
+        cr_skip_test("sanitizer build: malloc is interposed by the sanitizer");
+#if TC_COUNT_ALLOCS
+    bars_t b;
+    NEED_SYNTH(b);
+    for (int i = 0; i < tc_ta_count(); i++) {
+        const tc_ta_func_t *fn = tc_ta_at(i);
+        if (!is_pattern(fn))
+            continue;
+        tc_ta_t *ta = tc_ta_create(fn, NULL, TC_TA_MODE_TALIB);
+        cr_assert_not_null(ta);
+        double y;
+        n_alloc = 0;
+        counting = 1;
+        for (int t = 0; t < b.n; t++)
+            tc_ta_update(ta, b.v[t], &y);
+        tc_ta_reset(ta);
+        for (int t = 0; t < 100; t++)
+            tc_ta_update(ta, b.v[t], &y);
+        counting = 0;
+        cr_expect_eq(n_alloc, 0, "%s: %ld allocations in %d updates", fn->name, n_alloc, b.n + 100);
+        tc_ta_destroy(ta);
+    }
+    free(b.v);
+#endif
+}
+
+/* NaN and infinite prices: TA-Lib's comparisons are all false on NaN and a NaN stays
+ * in its running sums; the point here is that nothing crashes and every output is
+ * still one of TA-Lib's integers. */
+Test(pattern, non_finite_bars_give_integer_outputs)
+{
+    bars_t b;
+    NEED_SYNTH(b);
+    const double bad[][4] = {{NAN, 101, 99, 100}, {100, INFINITY, 99, 100},
+                             {100, 101, -INFINITY, 100}, {NAN, NAN, NAN, NAN}};
+    for (int i = 0; i < tc_ta_count(); i++) {
+        const tc_ta_func_t *fn = tc_ta_at(i);
+        if (!is_pattern(fn))
+            continue;
+        tc_ta_t *ta = tc_ta_create(fn, NULL, TC_TA_MODE_TALIB);
+        cr_assert_not_null(ta);
+        for (int t = 0; t < 400; t++) {
+            double y = 0;
+            const double *bar = t >= 200 && t < 204 ? bad[t - 200] : b.v[t];
+            if (!tc_ta_update(ta, bar, &y))
+                continue;
+            cr_assert(y == 0 || y == 100 || y == -100 || y == 80 || y == -80 || y == 200 ||
+                          y == -200,
+                      "%s bar %d: output %g", fn->name, t, y);
+        }
+        tc_ta_destroy(ta);
+    }
     free(b.v);
 }
 

@@ -4,7 +4,7 @@
  * inter-arrival times):
  *     d log p = mu_t dt + sigma_r dW + J dN
  * where sigma_r switches between a calm and a volatile regime (a two-state Markov chain,
- * volatile about 3x calm), J is a rare jump (normal, ~8 calm sigmas per event), and mu_t
+ * volatile about 3x calm), J is a rare jump (about hourly, ~4 calm minutes' sd), and mu_t
  * is an Ornstein-Uhlenbeck drift that mean-reverts over minutes: it gives bar returns a
  * small positive autocorrelation, so a forecaster can beat "no change" a little, and
  * only a little.  Quotes sit on the symbol's price grid around the mid with a spread of
@@ -182,8 +182,8 @@ static void step(tc_synth_t *s, int i, tc_tick_t *t)
     st->mu += -theta * st->mu * dt + drift_sd * sqrt(2 * theta * dt) * normal(r);
 
     double dlog = st->mu * dt + sigma * sqrt(dt) * normal(r);
-    if (uniform(r) < 2e-4) /* a jump, about one per 80 minutes at 1 event/s */
-        dlog += 8.0 * st->sigma * sqrt(60.0) * normal(r);
+    if (uniform(r) < dt / 3600.0) /* a jump, about one an hour, ~4 calm minutes' sd */
+        dlog += 4.0 * st->sigma * sqrt(60.0) * normal(r);
     st->log_mid += dlog;
     double mid = exp(st->log_mid);
 

@@ -74,6 +74,8 @@ int tc_shm_create(tc_shm_t *s, const char *instance, const tc_ring_spec_t *rings
     off = stages_off + sizeof(tc_stage_slot_t) * TC_SHM_STAGES_MAX;
     uint64_t counters_off = ALIGN_UP(off, TC_CACHE_LINE);
     off = counters_off + sizeof(tc_counter_t) * TC_SHM_COUNTERS_MAX;
+    uint64_t symbols_off = ALIGN_UP(off, TC_CACHE_LINE);
+    off = symbols_off + sizeof(tc_symbol_t) * TC_SHM_SYMBOLS_MAX;
     uint64_t data_off[TC_SHM_RINGS_MAX];
     for (int i = 0; i < n_rings; i++) {
         off = ALIGN_UP(off, 4096);
@@ -113,6 +115,7 @@ int tc_shm_create(tc_shm_t *s, const char *instance, const tc_ring_spec_t *rings
     snprintf(h->instance, sizeof h->instance, "%s", instance);
     h->stages_offset = stages_off;
     h->counters_offset = counters_off;
+    h->symbols_offset = symbols_off;
     for (int i = 0; i < n_rings; i++) {
         h->ring_ctl_offset[i] = ctl_off[i];
         tc_ring_ctl_t *c = (tc_ring_ctl_t *)((char *)base + ctl_off[i]);
@@ -169,8 +172,9 @@ static int validate(const tc_shm_header_t *h, size_t size, const char *path)
     if (h->n_rings < 1 || h->n_rings > TC_SHM_RINGS_MAX)
         return TC_ERR(-EPROTO, "/dev/shm%s: bad ring count %u", p, h->n_rings);
     if (h->stages_offset + sizeof(tc_stage_slot_t) * TC_SHM_STAGES_MAX > size ||
-        h->counters_offset + sizeof(tc_counter_t) * TC_SHM_COUNTERS_MAX > size)
-        return TC_ERR(-EPROTO, "/dev/shm%s: stage or counter area outside the segment", p);
+        h->counters_offset + sizeof(tc_counter_t) * TC_SHM_COUNTERS_MAX > size ||
+        h->symbols_offset + sizeof(tc_symbol_t) * TC_SHM_SYMBOLS_MAX > size)
+        return TC_ERR(-EPROTO, "/dev/shm%s: stage, counter or symbol area outside the segment", p);
     for (uint32_t i = 0; i < h->n_rings; i++) {
         uint64_t off = h->ring_ctl_offset[i];
         if (off < TC_SHM_HEADER_BYTES || off + sizeof(tc_ring_ctl_t) > size || off % TC_CACHE_LINE)
@@ -327,6 +331,36 @@ tc_stage_slot_t *tc_shm_stage(tc_shm_t *s, const char *name)
         }
     reg_unlock(s->hdr);
     return found;
+}
+
+const tc_symbol_t *tc_shm_symbols(const tc_shm_t *s, uint32_t *ret_n)
+{
+    uint32_t n = atomic_load_explicit(&s->hdr->n_symbols, memory_order_acquire);
+    *ret_n = n > TC_SHM_SYMBOLS_MAX ? TC_SHM_SYMBOLS_MAX : n;
+    return (const tc_symbol_t *)((char *)s->base + s->hdr->symbols_offset);
+}
+
+int tc_shm_symbol_add(tc_shm_t *s, const tc_symbol_t *sym)
+{
+    tc_symbol_t *tab = (tc_symbol_t *)((char *)s->base + s->hdr->symbols_offset);
+    int id = -1;
+    reg_lock(s->hdr);
+    uint32_t n = atomic_load_explicit(&s->hdr->n_symbols, memory_order_relaxed);
+    for (uint32_t i = 0; i < n && id < 0; i++)
+        if (strncmp(tab[i].name, sym->name, sizeof tab[i].name) == 0)
+            id = (int)i;
+    if (id < 0 && n < TC_SHM_SYMBOLS_MAX) {
+        tab[n] = *sym;
+        tab[n].name[sizeof tab[n].name - 1] = '\0';
+        /* publishes the entry; pairs with the acquire in tc_shm_symbols */
+        atomic_store_explicit(&s->hdr->n_symbols, n + 1, memory_order_release);
+        id = (int)n;
+    }
+    reg_unlock(s->hdr);
+    if (id < 0)
+        return TC_ERR(-ENOSPC, "/dev/shm%s: the symbol table is full (%d)", s->path,
+                      TC_SHM_SYMBOLS_MAX);
+    return id;
 }
 
 const char *tc_stage_state_name(uint32_t state)

@@ -19,10 +19,11 @@
 #include "shm/records.h"
 
 #define TC_SHM_MAGIC "TICKCAST"
-#define TC_SHM_LAYOUT_VERSION 1u
+#define TC_SHM_LAYOUT_VERSION 2u
 #define TC_SHM_RINGS_MAX 8
 #define TC_SHM_STAGES_MAX 16
 #define TC_SHM_COUNTERS_MAX 512
+#define TC_SHM_SYMBOLS_MAX 1024
 #define TC_RING_CONSUMERS_MAX 8
 #define TC_SHM_NAME_MAX 32
 #define TC_RING_CONSUMER_NAME_MAX 24
@@ -138,6 +139,9 @@ typedef struct tc_shm_header {
     _Atomic uint32_t n_counters;
     _Atomic int32_t supervisor_pid;
     _Atomic uint32_t generation; /* bumped by the supervisor on each config reload */
+    uint64_t symbols_offset;     /* tc_symbol_t[TC_SHM_SYMBOLS_MAX] */
+    _Atomic uint32_t n_symbols;
+    uint32_t reserved1;
 } tc_shm_header_t;
 
 #define TC_SHM_HEADER_BYTES 4096
@@ -193,6 +197,12 @@ tc_counter_t *tc_shm_counters(const tc_shm_t *s, uint32_t *ret_n);
 /* The stage slot called name, claimed on first use (NULL when the table is full). */
 tc_stage_slot_t *tc_shm_stage(tc_shm_t *s, const char *name);
 tc_stage_slot_t *tc_shm_stages(const tc_shm_t *s);
+
+/* The instance symbol table: tc_tick_t.sym (and every record's sym) indexes it.
+ * tc_shm_symbol_add returns the id of sym->name, adding it on first use; -ENOSPC when
+ * full.  Entries never move or change once added. */
+int tc_shm_symbol_add(tc_shm_t *s, const tc_symbol_t *sym);
+const tc_symbol_t *tc_shm_symbols(const tc_shm_t *s, uint32_t *ret_n);
 
 const char *tc_stage_state_name(uint32_t state);
 

@@ -373,6 +373,14 @@ Test(segment, counters_and_stage_slots_are_shared_by_name)
     tc_stage_slot_t *st = tc_shm_stage(&seg, "features");
     cr_assert_eq(st, tc_shm_stage(&seg, "features"));
     cr_assert_neq(st, tc_shm_stage(&seg, "infer"));
+    tc_symbol_t eur = {.name = "EURUSD", .px_exp = -5}, btc = {.name = "BTCUSDT"};
+    cr_assert_eq(tc_shm_symbol_add(&seg, &eur), 0);
+    cr_assert_eq(tc_shm_symbol_add(&seg, &btc), 1);
+    cr_assert_eq(tc_shm_symbol_add(&seg, &eur), 0, "a known name keeps its id");
+    const tc_symbol_t *tab = tc_shm_symbols(&s2, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(tab[1].name, "BTCUSDT");
+    cr_assert_eq(tab[0].px_exp, -5);
     tc_shm_detach(&s2);
     drop_segment();
 }

@@ -74,13 +74,20 @@ static void start(tc_bar_builder_t *b, const tc_tick_t *t, double px)
 int tc_bar_builder_update(tc_bar_builder_t *b, const tc_tick_t *t, tc_bar_t *ret_bar)
 {
     int closed = 0;
+    int64_t iv = 0;
     if (b->type == TC_BAR_TIME) {
-        int64_t iv = floor_div(t->ts_event, b->size_ns);
+        iv = floor_div(t->ts_event, b->size_ns);
         if (b->open && iv > b->interval) {
             finish(b, ret_bar);
             closed = 1;
         }
-        if (!b->open) {
+    }
+    double px;
+    int has_px = tick_price(b, t, &px);
+    if (!b->open) {
+        if (!has_px)
+            return closed; /* a bar starts on a price */
+        if (b->type == TC_BAR_TIME) {
             if (b->have_interval && iv > b->interval + 1)
                 b->gap_pending = 1;
             /* a late tick for an interval the timer already closed joins a new bar of
@@ -89,12 +96,6 @@ int tc_bar_builder_update(tc_bar_builder_t *b, const tc_tick_t *t, tc_bar_t *ret
                 b->interval = iv;
             b->have_interval = 1;
         }
-    }
-    double px;
-    int has_px = tick_price(b, t, &px);
-    if (!b->open) {
-        if (!has_px)
-            return closed; /* a bar starts on a price */
         start(b, t, px);
     } else if (has_px) {
         if (px > b->cur.high)

@@ -102,6 +102,18 @@ static void exact(const double *x, int t, int p, long double *mean, long double 
     *dev = sqrtl(ss / p);
 }
 
+/* Exact TRIMA: triangular weights min(j+1, p-j) over the window, oldest first. */
+static long double exact_trima(const double *x, int t, int p)
+{
+    long double sum = 0, wsum = 0;
+    for (int j = 0; j < p; j++) {
+        int w = j + 1 < p - j ? j + 1 : p - j;
+        sum += (long double)w * x[t - p + 1 + j];
+        wsum += w;
+    }
+    return sum / wsum;
+}
+
 static double rel_err(double got, long double want)
 {
     if (want == 0)
@@ -120,7 +132,8 @@ static tc_ta_t *make(const char *fn, const char *spec, int mode)
     return ta;
 }
 
-/* SMA, WMA and MA(SMA/WMA) in PRECISE mode stay within 1e-9 of the exact window mean. */
+/* SMA, WMA, TRIMA and MA(WMA) in PRECISE mode stay within 1e-9 of the exact window
+ * values. */
 Test(overlap_modes, precise_sma_wma_are_exact, .timeout = 60)
 {
     series_t in[3];
@@ -134,14 +147,16 @@ Test(overlap_modes, precise_sma_wma_are_exact, .timeout = 60)
             snprintf(spec, sizeof spec, "TimePeriod=%d", p);
             tc_ta_t *sma = make("SMA", spec, TC_TA_MODE_PRECISE);
             tc_ta_t *wma = make("WMA", spec, TC_TA_MODE_PRECISE);
+            tc_ta_t *tri = make("TRIMA", spec, TC_TA_MODE_PRECISE);
             snprintf(spec, sizeof spec, "TimePeriod=%d MAType=2", p);
             tc_ta_t *ma = make("MA", spec, TC_TA_MODE_PRECISE);
-            double worst_s = 0, worst_w = 0;
+            double worst_s = 0, worst_w = 0, worst_t = 0;
             for (int t = 0; t < in[s].n; t++) {
-                double ys, yw, ym;
+                double ys, yw, ym, yt;
                 int r = tc_ta_update(sma, &in[s].close[t], &ys);
                 cr_assert_eq(tc_ta_update(wma, &in[s].close[t], &yw), r);
                 cr_assert_eq(tc_ta_update(ma, &in[s].close[t], &ym), r);
+                cr_assert_eq(tc_ta_update(tri, &in[s].close[t], &yt), r);
                 cr_assert_eq(r, t >= p - 1);
                 if (!r)
                     continue;
@@ -154,11 +169,16 @@ Test(overlap_modes, precise_sma_wma_are_exact, .timeout = 60)
                 cr_assert(rel_err(yw, w) <= REL, "%s WMA(%d) bar %d: %.17g vs exact %.17Lg",
                           in[s].name, p, t, yw, w);
                 cr_assert(ym == yw, "%s MA(%d, WMA) bar %d differs from WMA", in[s].name, p, t);
+                long double tr = exact_trima(in[s].close, t, p);
+                worst_t = fmax(worst_t, rel_err(yt, tr));
+                cr_assert(rel_err(yt, tr) <= REL, "%s TRIMA(%d) bar %d: %.17g vs exact %.17Lg",
+                          in[s].name, p, t, yt, tr);
             }
-            printf("precise %-5s SMA(%d) worst rel %.3g, WMA(%d) worst rel %.3g\n", in[s].name, p,
-                   worst_s, p, worst_w);
+            printf("precise %-5s SMA(%d) worst rel %.3g, WMA(%d) %.3g, TRIMA(%d) %.3g\n",
+                   in[s].name, p, worst_s, p, worst_w, p, worst_t);
             tc_ta_destroy(sma);
             tc_ta_destroy(wma);
+            tc_ta_destroy(tri);
             tc_ta_destroy(ma);
         }
         free_series(&in[s]);
@@ -310,11 +330,16 @@ Test(overlap_modes, talib_mode_drifts_on_a_falling_price, .timeout = 60)
     make_drift(&s, 20000);
     tc_ta_t *bb = make("BBANDS", "", TC_TA_MODE_TALIB);
     tc_ta_t *sma = make("SMA", "", TC_TA_MODE_TALIB);
+    tc_ta_t *tri = make("TRIMA", "", TC_TA_MODE_TALIB);
+    double worst_tri = 0;
     double worst_bb = 0, worst_sma = 0, worst_width = 0, worst_dev = 0;
     int zeroed = 0;
     for (int t = 0; t < s.n; t++) {
         double y[3], m;
         int r = tc_ta_update(bb, &s.close[t], y);
+        double yt;
+        if (tc_ta_update(tri, &s.close[t], &yt))
+            worst_tri = fmax(worst_tri, rel_err(yt, exact_trima(s.close, t, 30)));
         if (tc_ta_update(sma, &s.close[t], &m)) {
             long double mean, w, d;
             exact(s.close, t, 30, &mean, &w, &d);
@@ -329,11 +354,13 @@ Test(overlap_modes, talib_mode_drifts_on_a_falling_price, .timeout = 60)
             zeroed += y[0] == y[2] && d > 0;
         }
     }
-    printf("talib mode on the drift: SMA(30) worst rel %.3g, BBANDS(5) upper worst rel %.3g, "
-           "deviation worst rel %.3g (%.3g x the price), %d bars with the deviation zeroed\n",
-           worst_sma, worst_bb, worst_dev, worst_width, zeroed);
+    printf("talib mode on the drift: SMA(30) worst rel %.3g, TRIMA(30) %.3g, BBANDS(5) upper "
+           "worst rel %.3g, deviation worst rel %.3g (%.3g x the price), %d bars with the "
+           "deviation zeroed\n",
+           worst_sma, worst_tri, worst_bb, worst_dev, worst_width, zeroed);
     cr_assert_gt(worst_bb, 1e-3, "TA-Lib's running sums should drift on this series");
     tc_ta_destroy(bb);
     tc_ta_destroy(sma);
+    tc_ta_destroy(tri);
     free_series(&s);
 }

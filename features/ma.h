@@ -37,7 +37,9 @@ typedef struct tc_ma_ema {
 /* Private fields; use the functions below. */
 typedef struct tc_ma {
     int type, period, mode;
-    long n;      /* values consumed */
+    long n; /* values consumed */
+    /* the type's update, chosen at init (x, window ring, its size, newest slot, out) */
+    int (*step)(struct tc_ma *m, double x, const double *ring, int cap, int head, double *y);
     double *win; /* window ring (cap values), caller-owned; NULL if the type needs none */
     int cap, head;
     double vfactor;    /* T3 */

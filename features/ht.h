@@ -4,8 +4,8 @@
  * 4-bar WMA smooths the price, a detrender and two quadrature filters split it into
  * in-phase (I1) and quadrature (Q1) parts, and the dominant cycle period follows from
  * their rotation.  The filters alternate between an odd and an even set of delay lines
- * by the parity of the bar's absolute index, as TA-Lib does, so a stream must know the
- * index of its first bar (normally 0).
+ * by the parity of the bar's absolute index, as TA-Lib does; since each set starts at
+ * zero and cycles through its three taps, the values do not depend on that parity.
  */
 #ifndef TC_FEATURES_HT_H
 #define TC_FEATURES_HT_H

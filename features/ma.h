@@ -16,7 +16,8 @@
  * The MA starts from the first value fed: where TA-Lib calls TA_MA with a startIdx
  * beyond the lookback (e.g. the fast MA of APO/PPO/MACD is aligned on the slow one), feed
  * the MA from the bar TA-Lib starts it at, i.e. (startIdx - tc_ma_lookback(type, period)).
- * MAMA's filters depend on the parity of the absolute bar index: see tc_ma_origin_set.
+ * (TA-Lib's MAMA alternates odd and even delay lines by the parity of the absolute bar
+ * index; the values do not depend on it, see tc_ma_origin_set.)
  */
 #ifndef TC_FEATURES_MA_H
 #define TC_FEATURES_MA_H
@@ -105,9 +106,11 @@ int tc_ma_t3_init(tc_ma_t *m, int period, double vfactor);
  * function takes them. */
 int tc_ma_mama_init(tc_ma_t *m, double fast_limit, double slow_limit);
 
-/* Absolute bar index of the next value fed (default 0).  Only MAMA depends on it (its
- * filters alternate with the parity of the index TA-Lib sees); call it before the
- * first update.  Can't fail. */
+/* Absolute bar index of the next value fed (default 0); call it before the first update.
+ * MAMA's delay lines alternate with the parity of this index as in TA-Lib, but as each
+ * line starts at zero and cycles through its taps the outputs are the same for any
+ * origin (tests/features/test_ma.c checks it); kept so a caller can state where TA-Lib
+ * starts.  Can't fail. */
 void tc_ma_origin_set(tc_ma_t *m, long index);
 
 /* Restarts from an empty history with the same type, period, mode and window.

@@ -520,18 +520,6 @@ static void ma_pick_step(tc_ma_t *m)
     m->step = m->period <= 1 ? ident_step : steps[m->type];
 }
 
-int tc_ma_update(tc_ma_t *m, double x, double *ret_y)
-{
-    if (m->win) {
-        if (++m->head == m->cap)
-            m->head = 0;
-        m->win[m->head] = x;
-    }
-    int r = m->step(m, x, m->win, m->cap, m->head, ret_y);
-    m->n++;
-    return r;
-}
-
 int tc_ma_update_shared(tc_ma_t *m, double x, const double *ring, int cap, int head,
                         double *ret_y)
 {

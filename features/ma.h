@@ -119,8 +119,18 @@ void tc_ma_reset(tc_ma_t *m);
 
 /* Consumes x.  Returns 1 and writes the MA to *ret_y once tc_ma_lookback values came
  * before it; 0 during the lookback (*ret_y untouched).  O(1) amortised, no allocation;
- * can't fail. */
-int tc_ma_update(tc_ma_t *m, double x, double *ret_y);
+ * can't fail.  Inline: it is on every indicator's hot path. */
+static inline int tc_ma_update(tc_ma_t *m, double x, double *ret_y)
+{
+    if (m->win) {
+        if (++m->head == m->cap)
+            m->head = 0;
+        m->win[m->head] = x;
+    }
+    int r = m->step(m, x, m->win, m->cap, m->head, ret_y);
+    m->n++;
+    return r;
+}
 
 /* MAMA's second output (FAMA) after the last update that returned 1. */
 double tc_ma_mama_fama(const tc_ma_t *m);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "features/ht.h"
+#include "features/ta.h" /* TC_MA_* types, TC_TA_MODE_* */
 
 #define TC_MA_PERIOD_MAX 100000
 
@@ -92,10 +93,10 @@ size_t tc_ma_window_size(int type, int period);
 size_t tc_ma_state_size(int type, int period);
 
 /* Starts an empty MA of TA_MAType `type` (0..8, enum tc_ma_type in features/ta.h) and
- * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes SMA,
- * WMA and TRIMA only: exact-window sums instead of TA-Lib's drifting running sums).  window:
- * tc_ma_window_size() bytes, suitably aligned for double; NULL means the memory right
- * after *m (a block of tc_ma_state_size bytes).  Returns 0, or -EINVAL with TC_ERR on a
+ * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes
+ * SMA, WMA and TRIMA only: exact-window sums instead of TA-Lib's drifting running sums).
+ * window: tc_ma_window_size() bytes, suitably aligned for double; NULL means the memory
+ * right after *m (a block of tc_ma_state_size bytes).  Returns 0, or -EINVAL with TC_ERR on a
  * bad type, period or mode; on error nothing is changed. */
 int tc_ma_init(tc_ma_t *m, int type, int period, int mode, double *window);
 

@@ -529,10 +529,14 @@ static int cci_update(void *st, const double *in, double *out)
  * MFI: 100 * positive flow / (positive + negative flow) over `period` bars, flow =
  * TP * volume signed by the change of TP; 0 when the total flow is below 1 (TA-Lib).
  * Running sums updated in TA-Lib's order (subtract the oldest, then add).
+ *
+ * In `talib` mode the sums run for ever, as TA-Lib's do, and keep their residue: after
+ * large flows a window without positive flow can read -1e-12 instead of 0.  `precise`
+ * mode re-sums the window every `period` bars and makes a side without flow exactly 0.
  * ==================================================================================*/
 
 typedef struct mfi {
-    int period, pos;
+    int period, pos, precise, n_pos, n_neg;
     long n;
     double prev, pos_sum, neg_sum;
     double *pos_flow, *neg_flow; /* `period` slots each */
@@ -545,9 +549,9 @@ static size_t mfi_size(const double *p)
 
 static int mfi_init(void *st, const double *p, int mode)
 {
-    (void)mode;
     mfi_t *s = st;
     s->period = period_of(p);
+    s->precise = mode == TC_TA_MODE_PRECISE;
     unsigned char *m = (unsigned char *)st + tc_ta_align(sizeof(mfi_t));
     s->pos_flow = (double *)m;
     s->neg_flow = (double *)(m + tc_ta_align(sizeof(double) * (size_t)s->period));
@@ -566,6 +570,8 @@ static int mfi_update(void *st, const double *in, double *out)
     if (t > s->period) {
         s->pos_sum -= s->pos_flow[s->pos];
         s->neg_sum -= s->neg_flow[s->pos];
+        s->n_pos -= s->pos_flow[s->pos] != 0.0;
+        s->n_neg -= s->neg_flow[s->pos] != 0.0;
     }
     double d = tp - s->prev;
     s->prev = tp;
@@ -575,12 +581,28 @@ static int mfi_update(void *st, const double *in, double *out)
     if (d < 0) {
         s->neg_flow[s->pos] = flow;
         s->neg_sum += flow;
+        s->n_neg += flow != 0.0;
     } else if (d > 0) {
         s->pos_flow[s->pos] = flow;
         s->pos_sum += flow;
+        s->n_pos += flow != 0.0;
     }
-    if (++s->pos == s->period)
+    if (++s->pos == s->period) {
         s->pos = 0;
+        if (s->precise) {
+            s->pos_sum = s->neg_sum = 0.0;
+            for (int i = 0; i < s->period; i++) {
+                s->pos_sum += s->pos_flow[i];
+                s->neg_sum += s->neg_flow[i];
+            }
+        }
+    }
+    if (s->precise) {
+        if (s->n_pos == 0)
+            s->pos_sum = 0.0;
+        if (s->n_neg == 0)
+            s->neg_sum = 0.0;
+    }
     if (t < s->period)
         return 0;
     double total = s->pos_sum + s->neg_sum;

@@ -242,59 +242,24 @@ static int adxr_update(void *st, const double *in, double *out)
  * over the first `period` changes.
  * ==================================================================================*/
 
-typedef struct gainloss {
-    int period;
-    long n;
-    double prev, gain, loss;
-} gainloss_t;
-
-static size_t gainloss_size(const double *p) { (void)p; return sizeof(gainloss_t); }
+static size_t gainloss_size(const double *p) { (void)p; return sizeof(tc_ta_gainloss_t); }
 
 static int gainloss_init(void *st, const double *p, int mode)
 {
     (void)mode;
-    gainloss_t *s = st;
-    s->period = period_of(p);
+    tc_ta_gainloss_init(st, period_of(p));
     return 0;
-}
-
-/* Returns 1 once the averages cover `period` changes. */
-static int gainloss_step(gainloss_t *s, double x)
-{
-    long t = s->n++;
-    double d = x - s->prev;
-    s->prev = x;
-    if (t == 0)
-        return 0;
-    if (t > s->period) {
-        s->loss *= (s->period - 1);
-        s->gain *= (s->period - 1);
-    }
-    if (d < 0)
-        s->loss -= d;
-    else
-        s->gain += d;
-    if (t < s->period)
-        return 0;
-    s->loss /= s->period;
-    s->gain /= s->period;
-    return 1;
 }
 
 static int rsi_update(void *st, const double *in, double *out)
 {
-    gainloss_t *s = st;
-    if (!gainloss_step(s, in[0]))
-        return 0;
-    double sum = s->gain + s->loss;
-    out[0] = tc_ta_is_zero(sum) ? 0.0 : 100.0 * (s->gain / sum);
-    return 1;
+    return tc_ta_rsi_update(st, in[0], &out[0]);
 }
 
 static int cmo_update(void *st, const double *in, double *out)
 {
-    gainloss_t *s = st;
-    if (!gainloss_step(s, in[0]))
+    tc_ta_gainloss_t *s = st;
+    if (!tc_ta_gainloss_update(s, in[0]))
         return 0;
     double sum = s->gain + s->loss;
     out[0] = tc_ta_is_zero(sum) ? 0.0 : 100.0 * ((s->gain - s->loss) / sum);
@@ -968,6 +933,7 @@ static const tc_ta_func_t fn_willr = {
 const tc_ta_func_t *const tc_ta_family_momentum[] = {
     &fn_adx,
     &fn_adxr,
+    &tc_ta_momentum_apo,
     &fn_aroon,
     &fn_aroonosc,
     &fn_bop,
@@ -976,6 +942,7 @@ const tc_ta_func_t *const tc_ta_family_momentum[] = {
     &fn_dx,
     &fn_imi,
     &tc_ta_momentum_macd,
+    &tc_ta_momentum_macdext,
     &tc_ta_momentum_macdfix,
     &fn_mfi,
     &fn_minus_di,
@@ -983,11 +950,15 @@ const tc_ta_func_t *const tc_ta_family_momentum[] = {
     &fn_mom,
     &fn_plus_di,
     &fn_plus_dm,
+    &tc_ta_momentum_ppo,
     &fn_roc,
     &fn_rocp,
     &fn_rocr,
     &fn_rocr100,
     &fn_rsi,
+    &tc_ta_momentum_stoch,
+    &tc_ta_momentum_stochf,
+    &tc_ta_momentum_stochrsi,
     &fn_trix,
     &fn_ultosc,
     &fn_willr,

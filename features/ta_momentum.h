@@ -137,6 +137,57 @@ static inline int tc_ta_ema_update(tc_ta_ema_t *e, double x, double *ret_y)
 
 static inline double tc_ta_per_to_k(int period) { return 2.0 / ((double)(period + 1)); }
 
+/* ---- RSI / CMO core: Wilder-smoothed average gain and loss ----
+ *
+ * The first averages are the plain means of the first `period` changes; then
+ * avg = (avg * (period-1) + today) / period, in TA-Lib's order (ta_RSI.c). */
+typedef struct tc_ta_gainloss {
+    int period;
+    long n;
+    double prev, gain, loss;
+} tc_ta_gainloss_t;
+
+static inline void tc_ta_gainloss_init(tc_ta_gainloss_t *s, int period)
+{
+    s->period = period;
+    s->n = 0;
+    s->prev = s->gain = s->loss = 0.0;
+}
+
+/* Returns 1 once the averages cover `period` changes. */
+static inline int tc_ta_gainloss_update(tc_ta_gainloss_t *s, double x)
+{
+    long t = s->n++;
+    double d = x - s->prev;
+    s->prev = x;
+    if (t == 0)
+        return 0;
+    if (t > s->period) {
+        s->loss *= (s->period - 1);
+        s->gain *= (s->period - 1);
+    }
+    if (d < 0)
+        s->loss -= d;
+    else
+        s->gain += d;
+    if (t < s->period)
+        return 0;
+    s->loss /= s->period;
+    s->gain /= s->period;
+    return 1;
+}
+
+/* RSI of x; returns 1 and *ret_y from bar `period` on (0 when gain + loss is zero in
+ * TA-Lib's sense). */
+static inline int tc_ta_rsi_update(tc_ta_gainloss_t *s, double x, double *ret_y)
+{
+    if (!tc_ta_gainloss_update(s, x))
+        return 0;
+    double sum = s->gain + s->loss;
+    *ret_y = tc_ta_is_zero(sum) ? 0.0 : 100.0 * (s->gain / sum);
+    return 1;
+}
+
 /* Descriptors defined in ta_oscillator.c, listed in tc_ta_family_momentum[]. */
 extern const tc_ta_func_t tc_ta_momentum_apo, tc_ta_momentum_ppo, tc_ta_momentum_macd,
     tc_ta_momentum_macdext, tc_ta_momentum_macdfix, tc_ta_momentum_stoch,

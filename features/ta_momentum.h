@@ -105,7 +105,10 @@ static inline long tc_ta_deque_index(const tc_ta_deque_t *q) { return q->idx[q->
 /* ---- TA-Lib's EMA (TA_INT_EMA) with an explicit factor k ----
  *
  * Seeded with the simple mean of the first `period` inputs (summed in order, then
- * divided), then y += (x - y) * k.  MACDFIX passes TA-Lib's fixed 0.15 / 0.075. */
+ * divided), then y += (x - y) * k.  MACDFIX passes TA-Lib's fixed 0.15 / 0.075.
+ * Period 1 is the identity, as TA_MA makes it: TA-Lib's own EMA has no lookback for
+ * period 1 (TA_EMA_Lookback(1) is -1), so its MACD/MACDFIX with SignalPeriod=1 and
+ * TRIX with TimePeriod=1 read outside their buffers; here they are well defined. */
 typedef struct tc_ta_ema {
     int period, n;
     double k, sum, y;
@@ -123,6 +126,10 @@ static inline void tc_ta_ema_init(tc_ta_ema_t *e, int period, double k)
 /* Returns 1 and sets *ret_y once `period` inputs have been seen, else 0. */
 static inline int tc_ta_ema_update(tc_ta_ema_t *e, double x, double *ret_y)
 {
+    if (e->period == 1) {
+        *ret_y = e->y = x;
+        return 1;
+    }
     if (e->n < e->period) {
         e->sum += x;
         if (++e->n < e->period)

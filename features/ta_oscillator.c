@@ -2,14 +2,15 @@
  * (features/ta.h): MACD, MACDFIX, MACDEXT, APO, PPO, STOCH, STOCHF and STOCHRSI.  Their
  * descriptors are listed in tc_ta_family_momentum[] (ta_momentum.c).
  *
- * The subtle part is where each moving average starts.  TA-Lib computes the fast and
- * the slow average of MACD, MACDEXT, APO and PPO with one call each over the same
- * output range, and every TA-Lib average begins `its own lookback` bars before that
- * range: so the average with the shorter lookback starts later, on bar
- * (longest lookback - its lookback), not on bar 0.  For EMA-like averages (EMA, DEMA,
- * TEMA, T3, KAMA) that changes every value; here each average is fed from the bar
- * TA-Lib starts it on.  The signal (MACD*) and %D (STOCH*) averages run over the
- * first output of the line they smooth, as TA-Lib's second call does.  Follows
+ * The subtle part is where each moving average starts, which differs between TA-Lib's
+ * functions.  MACD, MACDFIX and MACDEXT compute the fast and the slow average with one
+ * call each over the output range, and every TA-Lib average begins `its own lookback`
+ * bars before the range it is asked for: the average with the shorter lookback starts
+ * later, on bar (longest lookback - its lookback), not on bar 0.  For EMA-like averages
+ * (EMA, DEMA, TEMA, T3, KAMA) that changes every value; here each average is fed from
+ * the bar TA-Lib starts it on.  APO and PPO instead ask both averages for the whole
+ * series, so both start on bar 0.  The signal (MACD*) and %D (STOCH*) averages run from
+ * the first value of the line they smooth, as TA-Lib's second call does.  Follows
  * ta_MACD.c (TA_INT_MACD), ta_MACDEXT.c, ta_APO.c/ta_PPO.c (TA_INT_PO), ta_STOCH.c,
  * ta_STOCHF.c and ta_STOCHRSI.c of TA-Lib 0.6. */
 #include "features/ta_momentum.h"
@@ -118,12 +119,12 @@ static int ma_start(tc_ma_t *m, int type, int period, int mode, unsigned char **
 }
 
 /* ====================================================================================
- * APO and PPO: fast MA - slow MA (PPO: in percent of the slow MA), one MA type.
+ * APO and PPO: fast MA - slow MA (PPO: in percent of the slow MA), one MA type, both
+ * averages over the whole series (TA_INT_PO calls TA_MA from bar 0 for each).
  * ==================================================================================*/
 
 typedef struct po {
-    long n;
-    int skip_fast, skip_slow, percent;
+    int percent;
     tc_ma_t fast, slow;
 } po_t;
 
@@ -153,15 +154,12 @@ static int po_init_common(po_t *s, const double *p, int mode, int percent)
 {
     int fast, slow, type = (int)p[2];
     po_periods(p, &fast, &slow);
-    int lb = po_lookback(p);
     s->percent = percent;
-    s->skip_fast = lb - tc_ma_lookback(type, fast);
-    s->skip_slow = lb - tc_ma_lookback(type, slow);
     unsigned char *cursor = (unsigned char *)s + tc_ta_align(sizeof(po_t));
-    int r = ma_start(&s->fast, type, fast, mode, &cursor, s->skip_fast);
+    int r = ma_start(&s->fast, type, fast, mode, &cursor, 0);
     if (r < 0)
         return r;
-    return ma_start(&s->slow, type, slow, mode, &cursor, s->skip_slow);
+    return ma_start(&s->slow, type, slow, mode, &cursor, 0);
 }
 
 static int apo_init(void *st, const double *p, int mode) { return po_init_common(st, p, mode, 0); }
@@ -170,10 +168,9 @@ static int ppo_init(void *st, const double *p, int mode) { return po_init_common
 static int po_update(void *st, const double *in, double *out)
 {
     po_t *s = st;
-    long t = s->n++;
     double yf = 0, ys = 0;
-    int rf = t >= s->skip_fast && tc_ma_update(&s->fast, in[0], &yf);
-    int rs = t >= s->skip_slow && tc_ma_update(&s->slow, in[0], &ys);
+    int rf = tc_ma_update(&s->fast, in[0], &yf);
+    int rs = tc_ma_update(&s->slow, in[0], &ys);
     if (!rf || !rs)
         return 0;
     if (s->percent)

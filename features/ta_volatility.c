@@ -3,9 +3,10 @@
  *
  * Follows TA-Lib 0.6's ta_TRANGE.c, ta_ATR.c and ta_NATR.c: the first ATR is the
  * plain mean of the first `period` true ranges (bars 1..period), then Wilder's
- * ((ATR * (period-1)) + TR) / period.  One documented difference: where TA-Lib's NATR
- * meets a close of zero it overwrites its *first* output with 0 and leaves the
- * current cell unset; a stream cannot rewrite the past, so that bar gives 0. */
+ * ((ATR * (period-1)) + TR) / period; with period 1 both are TRANGE.  One documented
+ * difference: where TA-Lib's NATR meets a close of zero it overwrites its *first*
+ * output with 0 and leaves the current cell unset; a stream cannot rewrite the past,
+ * so that bar gives 0. */
 #include "features/ta_momentum.h"
 
 typedef struct atr {
@@ -56,12 +57,17 @@ static int atr_update(void *st, const double *in, double *out)
     return 1;
 }
 
+/* NATR: 100 * ATR / close.  TA-Lib's NATR with period 1 returns TRANGE itself, not
+ * normalised (ta_NATR.c hands period 1 to TA_TRANGE); so does this one. */
 static int natr_update(void *st, const double *in, double *out)
 {
     atr_t *s = st;
     if (!atr_step(s, in))
         return 0;
-    out[0] = tc_ta_is_zero(in[2]) ? 0.0 : (s->atr / in[2]) * 100.0;
+    if (s->period == 1)
+        out[0] = s->atr;
+    else
+        out[0] = tc_ta_is_zero(in[2]) ? 0.0 : (s->atr / in[2]) * 100.0;
     return 1;
 }
 

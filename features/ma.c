@@ -7,8 +7,8 @@
  * where TA-Lib takes them (EMA: mean of the first period; T3: the mean of each stage's
  * first period; KAMA: the previous price) and the first output lands on the lookback.
  *
- * PRECISE mode replaces the SMA and WMA running sums, which drift as values enter and
- * leave (docs/INDICATORS.md), with long-double sums recomputed from the window every
+ * PRECISE mode replaces the SMA, WMA and TRIMA running sums, which drift as values enter
+ * and leave (docs/INDICATORS.md), with long-double sums recomputed from the window every
  * `period` values: O(1) amortised, within 1e-9 relative of an exact window sum.
  * The window types read past values from a ring of period + 1 values; MAVP shares one
  * ring between a bank of MAs (tc_ma_update_shared).
@@ -286,45 +286,70 @@ static int wma_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
 
 /* ---- TRIMA ---- */
 
+/* TA-Lib's TRIMA seed over the window ending at head: the first half summed from the
+ * middle backwards (weights 1..half+1 rising from the oldest value), then the second
+ * half forwards.  T is double (TALIB mode) or long double (precise re-anchoring). */
+#define TRIMA_SEED(T, ring, cap, head, p, num, nsub, nadd)                                 \
+    do {                                                                                   \
+        int mid_ = ((p) % 2) ? (p) >> 1 : ((p) >> 1) - 1;                                  \
+        num = 0;                                                                           \
+        nsub = 0;                                                                          \
+        nadd = 0;                                                                          \
+        for (int i_ = mid_; i_ >= 0; i_--) {                                               \
+            nsub += (T)lag(ring, cap, head, (p) - 1 - i_);                                 \
+            num += nsub;                                                                   \
+        }                                                                                  \
+        for (int i_ = mid_ + 1; i_ <= (p) - 1; i_++) {                                     \
+            nadd += (T)lag(ring, cap, head, (p) - 1 - i_);                                 \
+            num += nadd;                                                                   \
+        }                                                                                  \
+    } while (0)
+
+/* One bar of TA-Lib's TRIMA recursion: the window slides by one, the middle value moves
+ * from the rising to the falling half (odd and even periods differ in order). */
+#define TRIMA_SLIDE(num, nsub, nadd, p, leaving, middle, x)                                \
+    do {                                                                                   \
+        num -= nsub;                                                                       \
+        nsub -= leaving;                                                                   \
+        nsub += middle;                                                                    \
+        if ((p) % 2) {                                                                     \
+            num += nadd;                                                                   \
+            nadd -= middle;                                                                \
+        } else {                                                                           \
+            nadd -= middle;                                                                \
+            num += nadd;                                                                   \
+        }                                                                                  \
+        nadd += x;                                                                         \
+        num += x;                                                                          \
+    } while (0)
+
 static int trima_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
 {
+    struct tc_ma_trima *s = &m->u.trima;
     int p = m->period, half = p >> 1;
     long t = m->n;
     if (t < p - 1)
         return 0;
-    if (t == p - 1) {
-        /* TA-Lib's seed: the first half summed from the middle backwards, weights
-         * 1..half+1 rising from the oldest value, then the second half forwards. */
-        int mid = (p % 2) ? half : half - 1; /* index of the middle within the window */
-        double num = 0.0, nsub = 0.0, nadd = 0.0;
-        for (int i = mid; i >= 0; i--) {
-            nsub += lag(ring, cap, head, p - 1 - i);
-            num += nsub;
+    if (m->mode == TC_TA_MODE_PRECISE) {
+        if (t == p - 1 || ++s->since >= p) {
+            TRIMA_SEED(long double, ring, cap, head, p, s->lnum, s->lnsub, s->lnadd);
+            s->since = 0;
+        } else {
+            long double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
+            TRIMA_SLIDE(s->lnum, s->lnsub, s->lnadd, p, leaving, middle, (long double)x);
         }
-        for (int i = mid + 1; i <= p - 1; i++) {
-            nadd += lag(ring, cap, head, p - 1 - i);
-            num += nadd;
-        }
-        m->u.trima.num = num;
-        m->u.trima.nsub = nsub;
-        m->u.trima.nadd = nadd;
-        *y = num * m->u.trima.factor;
+        long double denom = (p % 2) ? (long double)(half + 1) * (half + 1)
+                                    : (long double)half * (half + 1);
+        *y = (double)(s->lnum / denom);
         return 1;
     }
-    double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
-    m->u.trima.num -= m->u.trima.nsub;
-    m->u.trima.nsub -= leaving;
-    m->u.trima.nsub += middle;
-    if (p % 2) {
-        m->u.trima.num += m->u.trima.nadd;
-        m->u.trima.nadd -= middle;
+    if (t == p - 1) {
+        TRIMA_SEED(double, ring, cap, head, p, s->num, s->nsub, s->nadd);
     } else {
-        m->u.trima.nadd -= middle;
-        m->u.trima.num += m->u.trima.nadd;
+        double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
+        TRIMA_SLIDE(s->num, s->nsub, s->nadd, p, leaving, middle, x);
     }
-    m->u.trima.nadd += x;
-    m->u.trima.num += x;
-    *y = m->u.trima.num * m->u.trima.factor;
+    *y = s->num * s->factor;
     return 1;
 }
 

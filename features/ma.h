@@ -59,6 +59,8 @@ typedef struct tc_ma {
         } ema; /* EMA, DEMA, TEMA */
         struct tc_ma_trima {
             double num, nsub, nadd, factor;
+            long double lnum, lnsub, lnadd; /* precise mode */
+            int since;
         } trima;
         struct tc_ma_kama {
             double sum_roc, prev, trail;
@@ -87,8 +89,8 @@ size_t tc_ma_window_size(int type, int period);
 size_t tc_ma_state_size(int type, int period);
 
 /* Starts an empty MA of TA_MAType `type` (0..8, enum tc_ma_type in features/ta.h) and
- * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes SMA
- * and WMA only: exact-window sums instead of TA-Lib's drifting running sums).  window:
+ * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes SMA,
+ * WMA and TRIMA only: exact-window sums instead of TA-Lib's drifting running sums).  window:
  * tc_ma_window_size() bytes, suitably aligned for double; NULL means the memory right
  * after *m (a block of tc_ma_state_size bytes).  Returns 0, or -EINVAL with TC_ERR on a
  * bad type, period or mode; on error nothing is changed. */

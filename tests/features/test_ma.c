@@ -1,0 +1,397 @@
+/* test_ma.c — the embeddable moving average (features/ma.h) against the catalog's MA
+ * functions and TA-Lib's goldens, bar by bar, plus its edge cases: period 1, lookbacks,
+ * bad arguments, the shared-ring bank of MAVP, and restart (tc_ta_reset) giving the
+ * same output as a fresh instance for every overlap and cycle function. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/runtime/err.h"
+#include "features/ma.h"
+#include "features/ta.h"
+#include "tests/common/csvtab.h"
+
+typedef struct series {
+    int n;
+    double *close, *high, *low, *periods;
+} series_t;
+
+/* Loads the golden input's close/high/low; skips the test when the data is absent. */
+static void load_input(series_t *s, const char *input)
+{
+    char rel[64];
+    snprintf(rel, sizeof rel, "golden/input_%s.csv", input);
+    csvtab_t t;
+    if (csvtab_load(&t, tc_shared_path(rel)) < 0)
+        cr_skip_test("%s not found: the shared reference data must sit beside the clone",
+                     tc_shared_path(rel));
+    int cc = csvtab_col(&t, "close"), ch = csvtab_col(&t, "high"), cl = csvtab_col(&t, "low");
+    cr_assert(cc >= 0 && ch >= 0 && cl >= 0);
+    s->n = t.rows;
+    s->close = malloc(sizeof(double) * (size_t)s->n);
+    s->high = malloc(sizeof(double) * (size_t)s->n);
+    s->low = malloc(sizeof(double) * (size_t)s->n);
+    s->periods = malloc(sizeof(double) * (size_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        s->close[i] = csvtab_num(&t, i, cc);
+        s->high[i] = csvtab_num(&t, i, ch);
+        s->low[i] = csvtab_num(&t, i, cl);
+        /* FUNCTIONS.md's in_periods for MAVP */
+        s->periods[i] = (double)(((i / 25) * 7) % 35) + (i % 3 == 0 ? 0.75 : 0);
+    }
+    csvtab_free(&t);
+}
+
+static void free_input(series_t *s)
+{
+    free(s->close);
+    free(s->high);
+    free(s->low);
+    free(s->periods);
+}
+
+/* A standalone MA in a block of tc_ma_state_size bytes (window after the struct). */
+static tc_ma_t *ma_new(int type, int period, int mode)
+{
+    tc_ma_t *m = aligned_alloc(16, (tc_ma_state_size(type, period) + 15) & ~(size_t)15);
+    cr_assert_not_null(m);
+    cr_assert_eq(tc_ma_init(m, type, period, mode, NULL), 0, "init type %d period %d: %s",
+                 type, period, tc_err_msg());
+    return m;
+}
+
+static const char *const type_fn[9] = {"SMA",  "EMA",  "WMA",  "DEMA", "TEMA",
+                                       "TRIMA", "KAMA", "MAMA", "T3"};
+
+/* tc_ma of `type` and the catalog function `fname` with `spec` over the same closes:
+ * same readiness on every bar and bit-identical values. */
+static void check_ma_vs_catalog(const series_t *s, int type, int period, const char *fname,
+                                const char *spec)
+{
+    const tc_ta_func_t *f = tc_ta_find(fname);
+    cr_assert_not_null(f, "%s not in the catalog", fname);
+    double p[TC_TA_MAX_PARAM];
+    cr_assert_eq(tc_ta_params_parse(f, spec, p), 0, "%s %s: %s", fname, spec, tc_err_msg());
+    tc_ta_t *ta = tc_ta_create(f, p, TC_TA_MODE_TALIB);
+    cr_assert_not_null(ta);
+    tc_ma_t *m = ma_new(type, period, TC_TA_MODE_TALIB);
+    int first = -1;
+    for (int i = 0; i < s->n; i++) {
+        double y1 = NAN, y2[TC_TA_MAX_OUT] = {NAN};
+        int r1 = tc_ma_update(m, s->close[i], &y1);
+        int r2 = tc_ta_update(ta, &s->close[i], y2);
+        cr_assert_eq(r1, r2, "%s(%s) type %d: bar %d ready %d vs catalog %d", fname, spec, type,
+                     i, r1, r2);
+        if (r1) {
+            if (first < 0)
+                first = i;
+            cr_assert(y1 == y2[0], "%s(%s) type %d: bar %d %.17g vs catalog %.17g", fname, spec,
+                      type, i, y1, y2[0]);
+        }
+    }
+    cr_assert_eq(first, tc_ma_lookback(type, period), "%s: first output at %d, lookback %d",
+                 fname, first, tc_ma_lookback(type, period));
+    free(m);
+    tc_ta_destroy(ta);
+}
+
+/* tc_ma at the golden's default parameters against TA-Lib's own output. */
+static void check_ma_vs_golden(const series_t *s, const char *input, int type, int period)
+{
+    char rel[96];
+    snprintf(rel, sizeof rel, "golden/%s/%s.csv", input, type_fn[type]);
+    csvtab_t g;
+    cr_assert_eq(csvtab_load(&g, tc_shared_path(rel)), 0, "cannot read %s", rel);
+    int col = csvtab_col(&g, type == TC_MA_MAMA ? "mama" : "real");
+    cr_assert_geq(col, 0);
+    cr_assert_eq(g.rows, s->n);
+    tc_ma_t *m = ma_new(type, period, TC_TA_MODE_TALIB);
+    for (int i = 0; i < s->n; i++) {
+        double y = NAN;
+        int r = tc_ma_update(m, s->close[i], &y);
+        const char *cell = csvtab_get(&g, i, col);
+        cr_assert_eq(r, *cell != '\0', "%s %s: bar %d ready %d, golden '%s'", input,
+                     type_fn[type], i, r, cell);
+        if (r) {
+            double want = strtod(cell, NULL);
+            cr_assert(fabs(y - want) <= 1e-9 * fabs(want) + 1e-12,
+                      "%s %s: bar %d %.17g, TA-Lib %s", input, type_fn[type], i, y, cell);
+        }
+    }
+    free(m);
+    csvtab_free(&g);
+}
+
+static void each_type_matches(const char *input)
+{
+    series_t s;
+    load_input(&s, input);
+    for (int type = 0; type <= 8; type++) {
+        int period = type == TC_MA_T3 ? 5 : 30;
+        char spec[64];
+        snprintf(spec, sizeof spec, type == TC_MA_MAMA ? "" : "TimePeriod=%d", period);
+        /* the dedicated function (MAMA: period ignored, TA_MA's limits 0.5/0.05) */
+        check_ma_vs_catalog(&s, type, period, type_fn[type], spec);
+        check_ma_vs_golden(&s, input, type, period);
+        /* MA with MAType, at the default and at other periods (odd and even) */
+        int periods[] = {2, 3, period, 13};
+        for (int k = 0; k < 4; k++) {
+            snprintf(spec, sizeof spec, "TimePeriod=%d MAType=%d", periods[k], type);
+            check_ma_vs_catalog(&s, type, periods[k], "MA", spec);
+        }
+    }
+    free_input(&s);
+}
+
+Test(ma, each_type_equals_catalog_and_golden_goog, .timeout = 60) { each_type_matches("goog"); }
+Test(ma, each_type_equals_catalog_and_golden_synth, .timeout = 60) { each_type_matches("synth"); }
+
+Test(ma, period_one_is_identity_for_every_type)
+{
+    for (int type = 0; type <= 8; type++) {
+        cr_assert_eq(tc_ma_lookback(type, 1), 0);
+        tc_ma_t *m = ma_new(type, 1, TC_TA_MODE_TALIB);
+        for (int i = 0; i < 50; i++) {
+            double x = 100.0 + sin(i) * 3.0, y = NAN;
+            cr_assert_eq(tc_ma_update(m, x, &y), 1, "type %d bar %d not ready", type, i);
+            cr_assert(y == x, "type %d bar %d: %.17g != %.17g", type, i, y, x);
+        }
+        free(m);
+    }
+}
+
+/* Naive references: EMA seeded by the SMA of the first period, then the recursion; SMA
+ * and WMA as fresh window sums. */
+Test(ma, ema_sma_wma_match_naive_definitions)
+{
+    series_t s;
+    load_input(&s, "goog");
+    const int p = 10;
+    tc_ma_t *ema = ma_new(TC_MA_EMA, p, TC_TA_MODE_TALIB);
+    tc_ma_t *sma = ma_new(TC_MA_SMA, p, TC_TA_MODE_TALIB);
+    tc_ma_t *wma = ma_new(TC_MA_WMA, p, TC_TA_MODE_TALIB);
+    double k = 2.0 / (p + 1), e = 0;
+    for (int i = 0; i < s.n; i++) {
+        double ye = NAN, ys = NAN, yw = NAN;
+        int re = tc_ma_update(ema, s.close[i], &ye);
+        int rs = tc_ma_update(sma, s.close[i], &ys);
+        int rw = tc_ma_update(wma, s.close[i], &yw);
+        cr_assert_eq(re, i >= p - 1);
+        cr_assert_eq(rs, i >= p - 1);
+        cr_assert_eq(rw, i >= p - 1);
+        if (i < p - 1)
+            continue;
+        long double sum = 0, wsum = 0;
+        for (int j = 0; j < p; j++) {
+            sum += s.close[i - j];
+            wsum += (long double)(p - j) * s.close[i - j];
+        }
+        if (i == p - 1)
+            e = (double)(sum / p);
+        else
+            e = (s.close[i] - e) * k + e;
+        cr_assert(fabs(ye - e) <= 1e-10 * fabs(e), "EMA bar %d: %.17g vs %.17g", i, ye, e);
+        double sm = (double)(sum / p), wm = (double)(wsum / (p * (p + 1) / 2));
+        cr_assert(fabs(ys - sm) <= 1e-10 * fabs(sm), "SMA bar %d: %.17g vs %.17g", i, ys, sm);
+        cr_assert(fabs(yw - wm) <= 1e-10 * fabs(wm), "WMA bar %d: %.17g vs %.17g", i, yw, wm);
+    }
+    free(ema);
+    free(sma);
+    free(wma);
+    free_input(&s);
+}
+
+Test(ma, lookbacks_are_talibs)
+{
+    int p = 7;
+    int want[9] = {p - 1, p - 1, p - 1, 2 * (p - 1), 3 * (p - 1), p - 1, p, 32, 6 * (p - 1)};
+    for (int type = 0; type <= 8; type++)
+        cr_assert_eq(tc_ma_lookback(type, p), want[type], "type %d", type);
+    cr_assert_eq(tc_ma_lookback(9, p), -EINVAL);
+    cr_assert_eq(tc_ma_window_size(TC_MA_EMA, 30), 0);
+    cr_assert_eq(tc_ma_window_size(TC_MA_SMA, 30), 31 * sizeof(double));
+}
+
+Test(ma, bad_arguments_are_refused_with_a_reason)
+{
+    tc_ma_t m;
+    memset(&m, 0x5a, sizeof m);
+    tc_ma_t before = m;
+    cr_assert_eq(tc_ma_init(&m, 9, 10, TC_TA_MODE_TALIB, NULL), -EINVAL);
+    cr_assert(strstr(tc_err_msg(), "MA type 9"), "%s", tc_err_msg());
+    cr_assert_eq(tc_ma_init(&m, TC_MA_SMA, 0, TC_TA_MODE_TALIB, NULL), -EINVAL);
+    cr_assert(strstr(tc_err_msg(), "period 0"), "%s", tc_err_msg());
+    cr_assert_eq(tc_ma_init(&m, TC_MA_SMA, 100001, TC_TA_MODE_TALIB, NULL), -EINVAL);
+    cr_assert_eq(tc_ma_init(&m, TC_MA_SMA, 10, 7, NULL), -EINVAL);
+    cr_assert(strstr(tc_err_msg(), "mode 7"), "%s", tc_err_msg());
+    cr_assert_eq(tc_ma_t3_init(&m, 5, 1.5), -EINVAL);
+    cr_assert(strstr(tc_err_msg(), "VFactor"), "%s", tc_err_msg());
+    cr_assert_eq(tc_ma_mama_init(&m, 0.5, 0.0), -EINVAL);
+    cr_assert(strstr(tc_err_msg(), "SlowLimit"), "%s", tc_err_msg());
+    cr_assert(memcmp(&m, &before, sizeof m) == 0, "a refused init changed the MA");
+}
+
+/* T3 through TA_MA uses VFactor 0.7: the T3 function at 0.7 must match bit for bit, and
+ * another VFactor must not. */
+Test(ma, t3_vfactor)
+{
+    series_t s;
+    load_input(&s, "goog");
+    tc_ma_t a, b, c;
+    cr_assert_eq(tc_ma_init(&a, TC_MA_T3, 5, TC_TA_MODE_TALIB, NULL), 0);
+    cr_assert_eq(tc_ma_t3_init(&b, 5, 0.7), 0);
+    cr_assert_eq(tc_ma_t3_init(&c, 5, 0.3), 0);
+    int differs = 0;
+    for (int i = 0; i < s.n; i++) {
+        double ya = NAN, yb = NAN, yc = NAN;
+        int r = tc_ma_update(&a, s.close[i], &ya);
+        cr_assert_eq(tc_ma_update(&b, s.close[i], &yb), r);
+        cr_assert_eq(tc_ma_update(&c, s.close[i], &yc), r);
+        if (r) {
+            cr_assert(ya == yb, "bar %d", i);
+            differs += yc != ya;
+        }
+    }
+    cr_assert_gt(differs, s.n / 2, "VFactor 0.3 should change T3");
+    free_input(&s);
+}
+
+/* MAVP with a constant period q is TA-Lib's MA(q) started where MAVP starts it:
+ * bar lookback(MaxPeriod) - lookback(q).  Checks the shared-ring bank for every type. */
+Test(ma, mavp_bank_equals_single_ma_for_every_type, .timeout = 60)
+{
+    series_t s;
+    load_input(&s, "goog");
+    const tc_ta_func_t *f = tc_ta_find("MAVP");
+    cr_assert_not_null(f);
+    const int q = 9, maxp = 20;
+    for (int type = 0; type <= 8; type++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "MinPeriod=3 MaxPeriod=%d MAType=%d", maxp, type);
+        double p[TC_TA_MAX_PARAM];
+        cr_assert_eq(tc_ta_params_parse(f, spec, p), 0, "%s", tc_err_msg());
+        tc_ta_t *ta = tc_ta_create(f, p, TC_TA_MODE_TALIB);
+        cr_assert_not_null(ta);
+        tc_ma_t *m = ma_new(type, q, TC_TA_MODE_TALIB);
+        int start = tc_ma_lookback(type, maxp) - tc_ma_lookback(type, q);
+        int outputs = 0;
+        for (int i = 0; i < s.n; i++) {
+            double in[2] = {s.close[i], q + 0.5}, y[TC_TA_MAX_OUT], ym = NAN;
+            int r = tc_ta_update(ta, in, y);
+            int rm = i >= start ? tc_ma_update(m, s.close[i], &ym) : 0;
+            cr_assert_eq(r, i >= tc_ma_lookback(type, maxp), "type %d bar %d", type, i);
+            if (r) {
+                cr_assert_eq(rm, 1, "type %d bar %d", type, i);
+                cr_assert(y[0] == ym, "type %d bar %d: MAVP %.17g, MA(%d) %.17g", type, i, y[0],
+                          q, ym);
+                outputs++;
+            }
+        }
+        cr_assert_gt(outputs, 900);
+        free(m);
+        tc_ta_destroy(ta);
+    }
+    free_input(&s);
+}
+
+Test(ma, mavp_refuses_min_above_max)
+{
+    const tc_ta_func_t *f = tc_ta_find("MAVP");
+    double p[TC_TA_MAX_PARAM];
+    cr_assert_eq(tc_ta_params_parse(f, "MinPeriod=10 MaxPeriod=5", p), 0);
+    cr_assert_null(tc_ta_create(f, p, TC_TA_MODE_TALIB));
+    cr_assert(strstr(tc_err_msg(), "MinPeriod=10"), "%s", tc_err_msg());
+}
+
+/* Parameter ranges as TA-Lib declares them. */
+Test(ma, parameter_ranges)
+{
+    struct {
+        const char *fn, *spec;
+        int ok;
+    } cases[] = {
+        {"SMA", "TimePeriod=1", 0},      {"SMA", "TimePeriod=2", 1},
+        {"MA", "TimePeriod=1", 1},       {"MA", "MAType=9", 0},
+        {"MA", "TimePeriod=100001", 0},  {"T3", "VFactor=1.01", 0},
+        {"MAMA", "FastLimit=0.995", 0},  {"MAMA", "SlowLimit=0.01", 1},
+        {"BBANDS", "NbDevUp=-1.5", 1},   {"SAR", "Acceleration=-0.1", 0},
+        {"SAREXT", "StartValue=-5", 1},  {"SAREXT", "OffsetOnReverse=-1", 0},
+        {"MAVP", "MinPeriod=1", 0},      {"MIDPOINT", "TimePeriod=1", 0},
+        {"KAMA", "TimePeriod=2.5", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const tc_ta_func_t *f = tc_ta_find(cases[i].fn);
+        cr_assert_not_null(f, "%s", cases[i].fn);
+        double p[TC_TA_MAX_PARAM];
+        int r = tc_ta_params_parse(f, cases[i].spec, p);
+        cr_assert_eq(r == 0, cases[i].ok, "%s %s: %d %s", cases[i].fn, cases[i].spec, r,
+                     tc_err_msg());
+    }
+}
+
+/* Restart = fresh: after tc_ta_reset the same bars give the same outputs, bit for bit,
+ * for every overlap and cycle function, at default and at non-default parameters. */
+Test(ma, reset_replays_identically, .timeout = 60)
+{
+    series_t s;
+    load_input(&s, "synth");
+    static const struct {
+        const char *fn, *spec;
+    } cases[] = {
+        {"ACCBANDS", ""}, {"BBANDS", ""}, {"BBANDS", "TimePeriod=40 MAType=7"},
+        {"DEMA", ""}, {"EMA", ""}, {"HT_TRENDLINE", ""}, {"KAMA", ""}, {"MA", "MAType=8"},
+        {"MAMA", "FastLimit=0.3 SlowLimit=0.1"}, {"MAVP", ""}, {"MAVP", "MAType=6"},
+        {"MIDPOINT", ""}, {"MIDPRICE", ""}, {"SAR", ""},
+        {"SAREXT", "StartValue=-100 OffsetOnReverse=0.01 AccelerationShort=0.05"},
+        {"SMA", ""}, {"T3", "VFactor=0.4"}, {"TEMA", ""}, {"TRIMA", "TimePeriod=12"},
+        {"WMA", ""}, {"HT_DCPERIOD", ""}, {"HT_DCPHASE", ""}, {"HT_PHASOR", ""},
+        {"HT_SINE", ""}, {"HT_TRENDMODE", ""},
+    };
+    int n = s.n < 2000 ? s.n : 2000;
+    double *first = malloc(sizeof(double) * (size_t)n * TC_TA_MAX_OUT);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const tc_ta_func_t *f = tc_ta_find(cases[c].fn);
+        cr_assert_not_null(f, "%s", cases[c].fn);
+        double p[TC_TA_MAX_PARAM];
+        cr_assert_eq(tc_ta_params_parse(f, cases[c].spec, p), 0, "%s", tc_err_msg());
+        for (int mode = 0; mode <= 1; mode++) {
+            tc_ta_t *ta = tc_ta_create(f, p, mode);
+            cr_assert_not_null(ta, "%s: %s", cases[c].fn, tc_err_msg());
+            for (int pass = 0; pass < 2; pass++) {
+                int outputs = 0;
+                for (int i = 0; i < n; i++) {
+                    double in[TC_TA_MAX_IN], y[TC_TA_MAX_OUT] = {0};
+                    for (int k = 0; k < f->n_in; k++) {
+                        const char *name = f->in[k];
+                        in[k] = !strcmp(name, "high")        ? s.high[i]
+                                : !strcmp(name, "low")       ? s.low[i]
+                                : !strcmp(name, "inPeriods") ? s.periods[i]
+                                                             : s.close[i];
+                    }
+                    int r = tc_ta_update(ta, in, y);
+                    cr_assert_eq(r, i >= tc_ta_lookback(ta), "%s(%s) mode %d bar %d ready %d",
+                                 cases[c].fn, cases[c].spec, mode, i, r);
+                    if (!r)
+                        continue;
+                    outputs++;
+                    for (int k = 0; k < f->n_out; k++) {
+                        double *slot = &first[(size_t)i * TC_TA_MAX_OUT + (size_t)k];
+                        if (pass == 0)
+                            *slot = y[k];
+                        else
+                            cr_assert(memcmp(slot, &y[k], sizeof y[k]) == 0,
+                                      "%s(%s) mode %d bar %d out %d: %.17g then %.17g",
+                                      cases[c].fn, cases[c].spec, mode, i, k, *slot, y[k]);
+                    }
+                }
+                cr_assert_gt(outputs, 0, "%s produced nothing", cases[c].fn);
+                tc_ta_reset(ta);
+            }
+            tc_ta_destroy(ta);
+        }
+    }
+    free(first);
+    free_input(&s);
+}

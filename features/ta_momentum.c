@@ -673,7 +673,7 @@ static int aroonosc_update(void *st, const double *in, double *out)
  * ==================================================================================*/
 
 typedef struct ultosc {
-    int per[3], longest;
+    int per[3], longest, pos; /* pos: ring slot of the current bar (bar index mod longest) */
     long n;
     double prev_close;
     double a[3], b[3];
@@ -733,8 +733,10 @@ static int ultosc_update(void *st, const double *in, double *out)
     double tr = tc_ta_true_range(h, l, s->prev_close);
     s->prev_close = c;
     int L = s->longest;
-    s->bp[t % L] = bp;
-    s->tr[t % L] = tr;
+    if (++s->pos == L)
+        s->pos = 0;
+    s->bp[s->pos] = bp;
+    s->tr[s->pos] = tr;
     for (int k = 0; k < 3; k++)
         if (t >= L - s->per[k] + 1) {
             s->a[k] += bp;
@@ -750,7 +752,9 @@ static int ultosc_update(void *st, const double *in, double *out)
     if (!tc_ta_is_zero(s->b[2]))
         o += s->a[2] / s->b[2];
     for (int k = 0; k < 3; k++) {
-        long old = (t - s->per[k] + 1) % L;
+        int old = s->pos - s->per[k] + 1; /* slot of bar t - per[k] + 1 */
+        if (old < 0)
+            old += L;
         s->a[k] -= s->bp[old];
         s->b[k] -= s->tr[old];
     }

@@ -78,22 +78,25 @@ static inline void tc_ta_deque_init(tc_ta_deque_t *q, int cap, int is_max, unsig
     q->idx = (long *)(mem + tc_ta_align(sizeof(double) * (size_t)cap));
 }
 
-/* Pushes bar i's value and drops bars older than i - cap + 1. */
+/* Pushes bar i's value and drops bars older than i - cap + 1.  Ring positions wrap
+ * by comparison, not `%`: an integer division per step would dominate the update. */
 static inline void tc_ta_deque_push(tc_ta_deque_t *q, long i, double v)
 {
-    while (q->len > 0) {
-        int back = (q->head + q->len - 1) % q->cap;
-        double b = q->val[back];
-        if (q->is_max ? b <= v : b >= v)
-            q->len--;
-        else
-            break;
+    int back = q->head + q->len - 1;
+    if (back >= q->cap)
+        back -= q->cap;
+    while (q->len > 0 && (q->is_max ? q->val[back] <= v : q->val[back] >= v)) {
+        q->len--;
+        back = back == 0 ? q->cap - 1 : back - 1;
     }
     while (q->len > 0 && q->idx[q->head] <= i - q->cap) {
-        q->head = (q->head + 1) % q->cap;
+        if (++q->head == q->cap)
+            q->head = 0;
         q->len--;
     }
-    int slot = (q->head + q->len) % q->cap;
+    int slot = q->head + q->len;
+    if (slot >= q->cap)
+        slot -= q->cap;
     q->val[slot] = v;
     q->idx[slot] = i;
     q->len++;

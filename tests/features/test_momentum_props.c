@@ -228,6 +228,42 @@ Test(momentum_props, instances_are_independent)
     bars_free(&b);
 }
 
+/* Non-finite bars (NaN, +-inf, in any input) are survived: no crash, no sanitizer
+ * report, readiness still follows the lookback, and once the window has moved past them
+ * a window-bounded indicator is finite again. */
+Test(momentum_props, non_finite_bars_are_survived)
+{
+    bars_t b;
+    bars_load(&b, "goog");
+    const double bad[3] = { NAN, INFINITY, -INFINITY };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        tc_ta_t *ta = create(cases[c].name, cases[c].spec);
+        const tc_ta_func_t *f = tc_ta_func(ta);
+        int lb = tc_ta_lookback(ta);
+        for (int r = 0; r < b.n; r++) {
+            double x[TC_TA_MAX_IN], y[TC_TA_MAX_OUT];
+            for (int i = 0; i < f->n_in; i++)
+                x[i] = bar_input(&b, f->in[i], r);
+            if (r % 97 == 50)
+                x[r % f->n_in] = bad[r % 3];
+            int ready = tc_ta_update(ta, x, y);
+            cr_assert_eq(ready, r >= lb, "%s %s: bar %d ready=%d with lookback %d", cases[c].name,
+                         cases[c].spec, r, ready, lb);
+        }
+        tc_ta_destroy(ta);
+    }
+    /* Window functions recover: WILLR(14) is finite again 14 bars after a NaN high. */
+    tc_ta_t *ta = create("WILLR", "");
+    for (int r = 0; r < 60; r++) {
+        double x[3] = { r == 20 ? NAN : b.high[r], b.low[r], b.close[r] }, y[1];
+        int ready = tc_ta_update(ta, x, y);
+        if (ready && r >= 34)
+            cr_assert(isfinite(y[0]), "WILLR still %g at bar %d, 14 bars after the NaN", y[0], r);
+    }
+    tc_ta_destroy(ta);
+    bars_free(&b);
+}
+
 /* ---- naive fresh-window references ---- */
 
 typedef int (*naive_fn)(const bars_t *b, int t, const int *per, double *out);

@@ -13,10 +13,6 @@
  * the exception (see cci_update). */
 #include "features/ta_momentum.h"
 
-#include <string.h>
-
-#include "daemon/runtime/err.h"
-
 /* ---- small shared pieces ---- */
 
 static int period_of(const double *p) { return (int)p[0]; }

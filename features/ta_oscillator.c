@@ -15,7 +15,6 @@
  * ta_STOCHF.c and ta_STOCHRSI.c of TA-Lib 0.6. */
 #include "features/ta_momentum.h"
 
-#include "daemon/runtime/err.h"
 #include "features/ma.h"
 
 /* ====================================================================================

@@ -1,0 +1,206 @@
+/* ta_momentum.h — private helpers shared by the momentum, volume and volatility
+ * families (ta_momentum.c, ta_oscillator.c, ta_volume.c, ta_volatility.c): TA-Lib's
+ * zero test, the Wilder directional-movement step, a sliding-window extreme (monotonic
+ * deque), TA-Lib's EMA with an explicit smoothing factor, and carving of one state
+ * block.  Not part of the catalog interface (features/ta.h); include only from those
+ * files. */
+#ifndef TC_FEATURES_TA_MOMENTUM_H
+#define TC_FEATURES_TA_MOMENTUM_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "features/ta.h"
+
+/* TA-Lib's TA_IS_ZERO / TA_IS_ZERO_OR_NEG (ta_utility.h): |v| < 1e-14. */
+#define TC_TA_EPSILON 1e-14
+static inline int tc_ta_is_zero(double v) { return -TC_TA_EPSILON < v && v < TC_TA_EPSILON; }
+static inline int tc_ta_is_zero_or_neg(double v) { return v < TC_TA_EPSILON; }
+
+/* TA-Lib's largest integer period for every function of these families. */
+#define TC_TA_PERIOD_MAX 100000
+
+/* Parameter table entries (TA-Lib's names, defaults and ranges). */
+#define TC_TA_P_INT(name, def, lo) { name, TC_TA_PARAM_INT, def, lo, TC_TA_PERIOD_MAX }
+#define TC_TA_P_MATYPE(name) { name, TC_TA_PARAM_MATYPE, 0, 0, 8 }
+
+/* Rounds a state offset up so every carved piece stays 16-byte aligned (the catalog
+ * aligns the block itself to 16). */
+static inline size_t tc_ta_align(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* True range of a bar against the previous close, in TA-Lib's comparison order. */
+static inline double tc_ta_true_range(double h, double l, double prev_close)
+{
+    double tr = h - l;
+    double t = fabs(h - prev_close);
+    if (t > tr)
+        tr = t;
+    t = fabs(l - prev_close);
+    if (t > tr)
+        tr = t;
+    return tr;
+}
+
+/* One-bar directional movement (Wilder): the part of today's range outside
+ * yesterday's, credited to the larger side only; both 0 on a tie (TA-Lib case 7). */
+static inline void tc_ta_dm1(double h, double l, double prev_h, double prev_l, double *ret_plus,
+                             double *ret_minus)
+{
+    double dp = h - prev_h, dm = prev_l - l;
+    *ret_plus = (dp > 0 && dp > dm) ? dp : 0.0;
+    *ret_minus = (dm > 0 && dp < dm) ? dm : 0.0;
+}
+
+/* ---- sliding-window extreme: monotonic deque of (value, bar index) ----
+ *
+ * Keeps the maximum (or minimum) of the last `cap` pushed values in O(1) amortised:
+ * values that can never be the extreme again are dropped on push.  Among equal values
+ * the latest survives, which is the index TA-Lib's AROON reports. */
+typedef struct tc_ta_deque {
+    int cap, head, len, is_max;
+    double *val; /* cap slots, ring */
+    long *idx;   /* cap slots, ring */
+} tc_ta_deque_t;
+
+static inline size_t tc_ta_deque_size(int cap)
+{
+    return tc_ta_align(sizeof(double) * (size_t)cap) + tc_ta_align(sizeof(long) * (size_t)cap);
+}
+
+/* Carves the deque's arrays from mem (tc_ta_deque_size(cap) bytes). */
+static inline void tc_ta_deque_init(tc_ta_deque_t *q, int cap, int is_max, unsigned char *mem)
+{
+    q->cap = cap;
+    q->head = 0;
+    q->len = 0;
+    q->is_max = is_max;
+    q->val = (double *)mem;
+    q->idx = (long *)(mem + tc_ta_align(sizeof(double) * (size_t)cap));
+}
+
+/* Pushes bar i's value and drops bars older than i - cap + 1.  Ring positions wrap
+ * by comparison, not `%`: an integer division per step would dominate the update. */
+static inline void tc_ta_deque_push(tc_ta_deque_t *q, long i, double v)
+{
+    int back = q->head + q->len - 1;
+    if (back >= q->cap)
+        back -= q->cap;
+    while (q->len > 0 && (q->is_max ? q->val[back] <= v : q->val[back] >= v)) {
+        q->len--;
+        back = back == 0 ? q->cap - 1 : back - 1;
+    }
+    while (q->len > 0 && q->idx[q->head] <= i - q->cap) {
+        if (++q->head == q->cap)
+            q->head = 0;
+        q->len--;
+    }
+    int slot = q->head + q->len;
+    if (slot >= q->cap)
+        slot -= q->cap;
+    q->val[slot] = v;
+    q->idx[slot] = i;
+    q->len++;
+}
+
+static inline double tc_ta_deque_value(const tc_ta_deque_t *q) { return q->val[q->head]; }
+static inline long tc_ta_deque_index(const tc_ta_deque_t *q) { return q->idx[q->head]; }
+
+/* ---- TA-Lib's EMA (TA_INT_EMA) with an explicit factor k ----
+ *
+ * Seeded with the simple mean of the first `period` inputs (summed in order, then
+ * divided), then y += (x - y) * k.  MACDFIX passes TA-Lib's fixed 0.15 / 0.075.
+ * Period 1 is the identity, as TA_MA makes it: TA-Lib's own EMA has no lookback for
+ * period 1 (TA_EMA_Lookback(1) is -1), so its MACD/MACDFIX with SignalPeriod=1 and
+ * TRIX with TimePeriod=1 read outside their buffers; here they are well defined. */
+typedef struct tc_ta_ema {
+    int period, n;
+    double k, sum, y;
+} tc_ta_ema_t;
+
+static inline void tc_ta_ema_init(tc_ta_ema_t *e, int period, double k)
+{
+    e->period = period;
+    e->n = 0;
+    e->k = k;
+    e->sum = 0.0;
+    e->y = 0.0;
+}
+
+/* Returns 1 and sets *ret_y once `period` inputs have been seen, else 0. */
+static inline int tc_ta_ema_update(tc_ta_ema_t *e, double x, double *ret_y)
+{
+    if (e->period == 1) {
+        *ret_y = e->y = x;
+        return 1;
+    }
+    if (e->n < e->period) {
+        e->sum += x;
+        if (++e->n < e->period)
+            return 0;
+        e->y = e->sum / e->period;
+    } else {
+        e->y = ((x - e->y) * e->k) + e->y;
+    }
+    *ret_y = e->y;
+    return 1;
+}
+
+static inline double tc_ta_per_to_k(int period) { return 2.0 / ((double)(period + 1)); }
+
+/* ---- RSI / CMO core: Wilder-smoothed average gain and loss ----
+ *
+ * The first averages are the plain means of the first `period` changes; then
+ * avg = (avg * (period-1) + today) / period, in TA-Lib's order (ta_RSI.c). */
+typedef struct tc_ta_gainloss {
+    int period;
+    long n;
+    double prev, gain, loss;
+} tc_ta_gainloss_t;
+
+static inline void tc_ta_gainloss_init(tc_ta_gainloss_t *s, int period)
+{
+    s->period = period;
+    s->n = 0;
+    s->prev = s->gain = s->loss = 0.0;
+}
+
+/* Returns 1 once the averages cover `period` changes. */
+static inline int tc_ta_gainloss_update(tc_ta_gainloss_t *s, double x)
+{
+    long t = s->n++;
+    double d = x - s->prev;
+    s->prev = x;
+    if (t == 0)
+        return 0;
+    if (t > s->period) {
+        s->loss *= (s->period - 1);
+        s->gain *= (s->period - 1);
+    }
+    if (d < 0)
+        s->loss -= d;
+    else
+        s->gain += d;
+    if (t < s->period)
+        return 0;
+    s->loss /= s->period;
+    s->gain /= s->period;
+    return 1;
+}
+
+/* RSI of x; returns 1 and *ret_y from bar `period` on (0 when gain + loss is zero in
+ * TA-Lib's sense). */
+static inline int tc_ta_rsi_update(tc_ta_gainloss_t *s, double x, double *ret_y)
+{
+    if (!tc_ta_gainloss_update(s, x))
+        return 0;
+    double sum = s->gain + s->loss;
+    *ret_y = tc_ta_is_zero(sum) ? 0.0 : 100.0 * (s->gain / sum);
+    return 1;
+}
+
+/* Descriptors defined in ta_oscillator.c, listed in tc_ta_family_momentum[]. */
+extern const tc_ta_func_t tc_ta_momentum_apo, tc_ta_momentum_ppo, tc_ta_momentum_macd,
+    tc_ta_momentum_macdext, tc_ta_momentum_macdfix, tc_ta_momentum_stoch,
+    tc_ta_momentum_stochf, tc_ta_momentum_stochrsi;
+
+#endif

@@ -11,7 +11,7 @@
 #
 #   --scratch DIR  work directory (default: $TMPDIR/tickcast-talib, reused when present)
 #   --shared DIR   shared reference data (default: $TC_SHARED_DIR or ../shared)
-#   --bars N       bars of golden/input_goog.csv to use (default 400)
+#   --bars N       bars of golden/input_goog.csv to use (default 250)
 #   --ranges       print TA-Lib's parameter defaults and ranges instead of fixtures
 set -eu
 
@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 scratch="${TMPDIR:-/tmp}/tickcast-talib"
 shared="${TC_SHARED_DIR:-$repo/../shared}"
-bars=400
+bars=250
 mode=fixtures
 talib_version=2.0.5   # the version the goldens were made with (golden/FUNCTIONS.md)
 

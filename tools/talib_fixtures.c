@@ -106,11 +106,9 @@ static const pset_t psets[] = {
     {"MINMAXINDEX", "MINMAXINDEX", "TimePeriod=11"},
     {"SUM", "SUM", "TimePeriod=7"},
     /* Pattern recognition: the penetration parameter */
-    {"CDLABANDONEDBABY", "CDLABANDONEDBABY", "Penetration=0.1"},
     {"CDLDARKCLOUDCOVER", "CDLDARKCLOUDCOVER", "Penetration=0.3"},
     {"CDLEVENINGSTAR", "CDLEVENINGSTAR", "Penetration=0.5"},
     {"CDLMORNINGSTAR", "CDLMORNINGSTAR", "Penetration=0.1"},
-    {"CDLMATHOLD", "CDLMATHOLD", "Penetration=0.3"},
 };
 #define N_PSETS (sizeof psets / sizeof psets[0])
 
@@ -292,7 +290,7 @@ static void run_pset(const pset_t *ps, const char *outdir, FILE *index)
     for (unsigned i = 0; i < fi->nbInput; i++) {
         const TA_InputParameterInfo *ii;
         TA_GetInputParameterInfo(h, i, &ii);
-        n_real += ii->type == TA_Input_Real;
+        n_real += ii->type == TA_Input_Real && strcmp(ii->paramName, "inPeriods") != 0;
     }
     for (unsigned i = 0, k = 0; i < fi->nbInput; i++) {
         const TA_InputParameterInfo *ii;

@@ -9,11 +9,14 @@
  *   absolute 1e-14 cut-offs.  TA-Lib recomputes the LINEARREG family from the whole
  *   window on every bar; here the two window sums are carried in long double and
  *   recomputed in TA-Lib's order every `period` bars (O(1) amortised).
- * - TC_TA_MODE_PRECISE keeps the window mean and centred co-moments in long double,
- *   updated with the sliding form of Welford's recurrence (rounding scales with the
- *   deviations, not with the price level), re-anchored by an exact two-pass pass over
- *   the window every `period` bars, and exactly zero over a window of equal values.
- *   It stays within 1e-9 relative of a fresh two-pass long-double computation.
+ * - TC_TA_MODE_PRECISE keeps, for VAR/STDDEV/CORREL/BETA, the window means and centred
+ *   co-moments in long double, updated with the sliding form of Welford's recurrence
+ *   (rounding scales with the deviations, not with the price level), recomputed
+ *   two-pass over the window every `period` bars, and exactly zero over a window of
+ *   equal values.  The LINEARREG family carries sum y and sum j*y in double-double
+ *   (error-free transformations), so the slope keeps its digits even when it is a
+ *   rounding-sized difference.  Both stay within 1e-9 relative of an exact fresh-window
+ *   computation (tests/features/test_stats_modes.c).
  */
 #include "features/ta.h"
 #include "daemon/runtime/err.h"
@@ -30,6 +33,52 @@ enum stat_kind {
     K_LINEARREG, K_LR_ANGLE, K_LR_INTERCEPT, K_LR_SLOPE, K_TSF,
 };
 
+/* Double-double numbers (hi + lo, about 106 bits) with error-free transformations
+ * (Knuth's two-sum, fma-based two-product).  Precise LINEARREG needs them: a slope is
+ * a small difference of two window sums of size ~n^2 * price, and the inputs' binary
+ * rounding alone can make the exact slope 1e-16 at a price of 100. */
+typedef struct dd {
+    double hi, lo;
+} dd_t;
+
+static inline dd_t two_sum(double a, double b)
+{
+    double s = a + b, bb = s - a;
+    return (dd_t){s, (a - (s - bb)) + (b - bb)};
+}
+
+static inline dd_t fast_two_sum(double a, double b)
+{
+    double s = a + b;
+    return (dd_t){s, b - (s - a)};
+}
+
+static inline dd_t dd_add(dd_t a, dd_t b)
+{
+    dd_t s = two_sum(a.hi, b.hi), t = two_sum(a.lo, b.lo);
+    s.lo += t.hi;
+    s = fast_two_sum(s.hi, s.lo);
+    s.lo += t.lo;
+    return fast_two_sum(s.hi, s.lo);
+}
+
+static inline dd_t dd_neg(dd_t a) { return (dd_t){-a.hi, -a.lo}; }
+
+static inline dd_t two_prod(double a, double b)
+{
+    double p = a * b;
+    return (dd_t){p, fma(a, b, -p)}; /* exact: the rounding error of a*b */
+}
+
+static inline dd_t dd_mul_d(dd_t a, double b)
+{
+    dd_t p = two_prod(a.hi, b);
+    p.lo += a.lo * b;
+    return fast_two_sum(p.hi, p.lo);
+}
+
+static inline long double dd_ld(dd_t a) { return (long double)a.hi + a.lo; }
+
 /* One-series window (VAR, STDDEV, the LINEARREG family). */
 typedef struct win {
     int n, mode, kind;
@@ -41,7 +90,8 @@ typedef struct win {
     double last;
     double s1, s2;        /* talib VAR: running sums of x and x^2 */
     long double sy, sxy;  /* talib LINEARREG: sum y, sum (bars ago) * y */
-    long double mean, m2; /* precise: mean; VAR: sum (x-mean)^2, LR: sum (j-jbar)(y-mean) */
+    long double mean, m2; /* precise VAR: mean and sum (x - mean)^2 */
+    dd_t dsy, dsjy;       /* precise LINEARREG: sum y and sum j*y, j = 0 at the oldest bar */
     double ring[];        /* (n) last values, chronological from ring[pos] */
 } win_t;
 
@@ -155,17 +205,17 @@ static void lr_anchor_talib(win_t *w)
     w->since = 0;
 }
 
-/* Precise: mean and C = sum (j - jbar)(y_j - mean) over chronological positions j. */
+/* Precise: sum y and sum j*y over chronological positions j, afresh. */
 static void lr_anchor_precise(win_t *w)
 {
-    long double s = 0, c = 0, jbar = (w->n - 1) / 2.0L;
-    for (int j = 0; j < w->n; j++)
-        s += w->ring[(w->pos + j) % w->n];
-    long double mean = s / w->n;
-    for (int j = 0; j < w->n; j++)
-        c += (j - jbar) * (w->ring[(w->pos + j) % w->n] - mean);
-    w->mean = mean;
-    w->m2 = c;
+    dd_t sy = {0, 0}, sjy = {0, 0};
+    for (int j = 0; j < w->n; j++) {
+        double y = w->ring[(w->pos + j) % w->n];
+        sy = dd_add(sy, (dd_t){y, 0});
+        sjy = dd_add(sjy, two_prod((double)j, y));
+    }
+    w->dsy = sy;
+    w->dsjy = sjy;
     w->since = 0;
 }
 
@@ -179,11 +229,10 @@ static int lr_update(void *st, const double *in, double *out)
     if (w->count >= n && !same) {
         double u = w->ring[w->pos];
         if (w->mode == TC_TA_MODE_PRECISE) {
-            /* Shifting every position down by one:
-             * C' = C + jbar (du + dv) + du, du = u - mean, dv = v - mean (old mean). */
-            long double du = u - w->mean, dv = x - w->mean, jbar = (n - 1) / 2.0L;
-            w->m2 += jbar * (du + dv) + du;
-            w->mean += ((long double)x - u) / n;
+            /* Every position moves down by one: T' = T - (S - u) + (n - 1) v, S' = S - u + v. */
+            w->dsjy = dd_add(dd_add(w->dsjy, dd_neg(w->dsy)),
+                             dd_add((dd_t){u, 0}, two_prod((double)(n - 1), x)));
+            w->dsy = dd_add(w->dsy, two_sum(x, -u));
         } else {
             /* Bars-ago weights all grow by one: T' = T + S - n u, S' = S - u + v. */
             w->sxy += w->sy - (long double)n * u;
@@ -198,12 +247,12 @@ static int lr_update(void *st, const double *in, double *out)
     if (w->mode == TC_TA_MODE_PRECISE) {
         if (anchor)
             lr_anchor_precise(w);
-        if (w->run >= n) {
-            w->mean = x;
-            w->m2 = 0;
-        }
-        lm = w->m2 / ((long double)n * ((long double)n * n - 1) / 12);
-        lb = w->mean - lm * (n - 1) / 2.0L;
+        /* C = sum (j - jbar) y = T - jbar S, exact but for the final rounding; jbar is a
+         * multiple of 0.5, so jbar * S is exact in double-double too. */
+        dd_t c = dd_add(w->dsjy, dd_neg(dd_mul_d(w->dsy, (n - 1) / 2.0)));
+        long double mean = dd_ld(w->dsy) / n;
+        lm = dd_ld(c) / ((long double)n * ((long double)n * n - 1) / 12);
+        lb = mean - lm * (n - 1) / 2.0L;
     } else {
         /* TA-Lib recomputes the window sums on every bar, so over a flat window its
          * rounding noise is that of the fresh sums: take them once when the window

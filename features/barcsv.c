@@ -192,7 +192,7 @@ int tc_barcsv_fmt(char *buf, size_t len, double x)
     int o = 0;
     if (x < 0)
         out[o++] = '-';
-    if (ex >= -4 && ex < 16) {
+    if (ex >= -6 && ex < 21) {
         if (ex < 0) {
             out[o++] = '0';
             out[o++] = '.';

@@ -48,8 +48,9 @@ const char *tc_barcsv_cell(const tc_barcsv_t *r, int i);
 int tc_barcsv_num(const tc_barcsv_t *r, int i, double *ret_v);
 
 /* Writes x into buf in the goldens' spelling: the shortest decimal that strtod reads back
- * to the same double, positional for decimal exponents -4..15 and `1.5e-7` / `1e+16`
- * beyond, `-0`, `nan`, `inf`, `-inf`.  Returns the length written (buf is always
+ * to the same double, laid out as JavaScript's Number#toString does (the goldens come
+ * from TA-Lib's node binding): positional for decimal exponents -6..20, `1.5e-7` and
+ * `1e+21` beyond; and `-0`, `nan`, `inf`, `-inf`.  Returns the length written (buf is always
  * terminated; 32 bytes always suffice).  Can't fail. */
 int tc_barcsv_fmt(char *buf, size_t len, double x);
 

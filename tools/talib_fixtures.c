@@ -155,8 +155,8 @@ static void load_input(const char *path, int max_bars)
     fclose(f);
 }
 
-/* Shortest decimal that strtod reads back to x, laid out as the goldens are (Python's
- * repr: positional for exponents -4..15, else d.ddde-7 without zero padding). */
+/* Shortest decimal that strtod reads back to x, laid out as the goldens are (as
+ * JavaScript's Number#toString: positional for exponents -6..20, else 1.5e-7 / 1e+21). */
 static void fmt_real(char *buf, size_t len, double x)
 {
     if (isnan(x)) {
@@ -194,7 +194,7 @@ static void fmt_real(char *buf, size_t len, double x)
 #define PUT(ch) do { if (o < end) *o++ = (ch); } while (0)
     if (neg)
         PUT('-');
-    if (ex >= -4 && ex < 16) {
+    if (ex >= -6 && ex < 21) {
         if (ex < 0) {
             PUT('0');
             PUT('.');

@@ -296,6 +296,17 @@ Test(stats_modes, talib_drifts_on_drifting_price)
         cr_expect_gt(bad, 100, "talib %s should drift on the falling price: %d bars beyond 1e-3",
                      names[i], bad);
     }
+    /* The others, for docs/INDICATORS.md: how far talib mode is from exact here. */
+    const series_t *inputs[1] = {&s};
+    for (size_t i = 0; i < sizeof precise_funcs / sizeof precise_funcs[0]; i++) {
+        double worst;
+        char why[256] = "";
+        int bad = check(precise_funcs[i].name, inputs[0], precise_funcs[i].period,
+                        TC_TA_MODE_TALIB, 1e-9, &worst, why, sizeof why);
+        printf("talib   drift  %-20s(%2d) worst rel %.3g, %d of %d bars beyond 1e-9\n",
+               precise_funcs[i].name, precise_funcs[i].period, worst, bad, s.n);
+    }
+    fflush(stdout);
     /* The tail: price ~1e-5, window variance ~1e-14 and below, TA-Lib's STDDEV gives 0. */
     const tc_ta_func_t *f = tc_ta_find("STDDEV");
     tc_ta_t *talib = tc_ta_create(f, NULL, TC_TA_MODE_TALIB);

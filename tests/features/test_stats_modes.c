@@ -109,6 +109,12 @@ static double exact(const char *name, const series_t *s, int t, int n)
 
 /* ---- inputs ---- */
 
+static void series_free(series_t *s)
+{
+    free(s->x);
+    free(s->y);
+}
+
 static int load_golden(series_t *s, const char *input)
 {
     char path[64];
@@ -229,6 +235,7 @@ Test(stats_modes, precise_matches_exact_on_goog)
     if (load_golden(&s, "goog") < 0)
         cr_skip_test("%s not found", tc_shared_path("golden/input_goog.csv"));
     precise_on(&s, "goog");
+    series_free(&s);
 }
 
 Test(stats_modes, precise_matches_exact_on_synth)
@@ -237,6 +244,7 @@ Test(stats_modes, precise_matches_exact_on_synth)
     if (load_golden(&s, "synth") < 0)
         cr_skip_test("%s not found", tc_shared_path("golden/input_synth.csv"));
     precise_on(&s, "synth");
+    series_free(&s);
 }
 
 Test(stats_modes, precise_matches_exact_on_drifting_price)
@@ -246,6 +254,7 @@ Test(stats_modes, precise_matches_exact_on_drifting_price)
     cr_assert_lt(s.x[s.n - 1], 2e-5, "the series must end near 1e-5");
     cr_assert_gt(s.x[0], 90);
     precise_on(&s, "drift");
+    series_free(&s);
 }
 
 /* TA-Lib mode keeps the drift of TA-Lib's running sums: STDDEV(5) over the synthetic
@@ -278,6 +287,7 @@ Test(stats_modes, talib_keeps_running_sum_drift)
     cr_expect_eq(b, 0.0, "precise STDDEV %.17g over a flat window", b);
     tc_ta_destroy(talib);
     tc_ta_destroy(precise);
+    series_free(&s);
 }
 
 /* On the drifting series TA-Lib's arithmetic is far off (and it zeroes every variance
@@ -324,4 +334,5 @@ Test(stats_modes, talib_drifts_on_drifting_price)
     cr_expect(fabs(b - want) <= PRECISE_REL * want, "precise %.17g, exact %.17g", b, want);
     tc_ta_destroy(talib);
     tc_ta_destroy(precise);
+    series_free(&s);
 }

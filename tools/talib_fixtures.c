@@ -5,8 +5,10 @@
  * (ta_abstract.h: TA_GetFuncHandle, TA_ParamHolderAlloc, TA_CallFunc).
  *
  *   talib_fixtures INPUT.csv BARS OUTDIR   one OUTDIR/<id>.csv per parameter set below,
- *                                          plus OUTDIR/params.tsv (the index)
- *   talib_fixtures --ranges                every function's parameters: default, range
+ *                                          OUTDIR/params.tsv (their index) and
+ *                                          OUTDIR/ranges.tsv (as --ranges)
+ *   talib_fixtures --ranges                every function's parameters: kind, default
+ *                                          and valid range, as TSV
  *
  * Files follow ../shared/golden/FUNCTIONS.md: `ts`, then derived inputs `in_*`, then the
  * outputs; empty cells during the lookback; shortest round-trip numbers.  Inputs are
@@ -401,30 +403,48 @@ static void run_pset(const pset_t *ps, const char *outdir, FILE *index)
     TA_ParamHolderFree(ph);
 }
 
+/* One TSV row per optional parameter (a "-" row for functions without any):
+ * function, group, parameter, kind (int, real, list), default, min, max. */
 static void print_ranges(const TA_FuncInfo *fi, void *opaque)
 {
-    (void)opaque;
-    printf("%s\t%s", fi->name, fi->group);
+    FILE *out = opaque;
+    if (fi->nbOptInput == 0)
+        fprintf(out, "%s\t%s\t-\t-\t-\t-\t-\n", fi->name, fi->group);
     for (unsigned i = 0; i < fi->nbOptInput; i++) {
         const TA_OptInputParameterInfo *oi;
         TA_GetOptInputParameterInfo(fi->handle, i, &oi);
+        char def[48], lo[48], hi[48];
+        fmt_real(def, sizeof def, oi->defaultValue);
+        const char *kind = "real";
         if (oi->type == TA_OptInput_RealRange) {
             const TA_RealRange *r = oi->dataSet;
-            printf("\t%s real def=%.17g [%.17g, %.17g]", oi->paramName + 5, oi->defaultValue,
-                   r->min, r->max);
+            fmt_real(lo, sizeof lo, r->min);
+            fmt_real(hi, sizeof hi, r->max);
         } else if (oi->type == TA_OptInput_IntegerRange) {
             const TA_IntegerRange *r = oi->dataSet;
-            printf("\t%s int def=%g [%d, %d]", oi->paramName + 5, oi->defaultValue, r->min,
-                   r->max);
+            kind = "int";
+            fmt_real(lo, sizeof lo, r->min);
+            fmt_real(hi, sizeof hi, r->max);
         } else if (oi->type == TA_OptInput_IntegerList) {
             const TA_IntegerList *l = oi->dataSet;
-            printf("\t%s list def=%g [%d, %d]", oi->paramName + 5, oi->defaultValue,
-                   l->data[0].value, l->data[l->nbElement - 1].value);
+            kind = "list";
+            fmt_real(lo, sizeof lo, l->data[0].value);
+            fmt_real(hi, sizeof hi, l->data[l->nbElement - 1].value);
         } else {
-            printf("\t%s reallist def=%g", oi->paramName + 5, oi->defaultValue);
+            const TA_RealList *l = oi->dataSet;
+            kind = "reallist";
+            fmt_real(lo, sizeof lo, l->data[0].value);
+            fmt_real(hi, sizeof hi, l->data[l->nbElement - 1].value);
         }
+        fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fi->name, fi->group, oi->paramName + 5,
+                kind, def, lo, hi);
     }
-    putchar('\n');
+}
+
+static void write_ranges(FILE *out)
+{
+    fprintf(out, "function\tgroup\tparameter\tkind\tdefault\tmin\tmax\n");
+    TA_ForEachFunc(print_ranges, out);
 }
 
 int main(int argc, char **argv)
@@ -432,7 +452,7 @@ int main(int argc, char **argv)
     if (TA_Initialize() != TA_SUCCESS)
         die("TA_Initialize failed");
     if (argc == 2 && strcmp(argv[1], "--ranges") == 0) {
-        TA_ForEachFunc(print_ranges, NULL);
+        write_ranges(stdout);
         TA_Shutdown();
         return 0;
     }
@@ -448,6 +468,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_PSETS; i++)
         run_pset(&psets[i], argv[3], index);
     fclose(index);
+    snprintf(path, sizeof path, "%s/ranges.tsv", argv[3]);
+    FILE *ranges = fopen(path, "w");
+    if (!ranges)
+        die("cannot write ranges.tsv");
+    write_ranges(ranges);
+    fclose(ranges);
     TA_Shutdown();
     return 0;
 }

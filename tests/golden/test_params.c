@@ -231,3 +231,72 @@ Test(params, non_default_sets_agree_with_talib, .timeout = 120)
         cr_skip_test("%d of %d parameter sets name functions not in the catalog yet (%d agree):%s",
                      missing, n, agree, missing_list);
 }
+
+/* Every catalog function takes TA-Lib's parameters, in TA-Lib's order, with its group,
+ * defaults and valid ranges (fixtures/ranges.tsv, written by tools/talib-fixtures.sh
+ * from TA-Lib's abstract interface). */
+Test(params, names_defaults_and_ranges_are_talibs)
+{
+    FILE *f = fopen(fixture_path("ranges.tsv"), "r");
+    cr_assert_not_null(f, "cannot read %s", fixture_path("ranges.tsv"));
+    char line[1024], prev[64] = "";
+    int funcs = 0, missing = 0, wrong = 0, k = 0;
+    const tc_ta_func_t *fn = NULL;
+    cr_assert_not_null(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *col[7] = {0}, *s = line;
+        for (int i = 0; i < 7 && s; i++) {
+            col[i] = s;
+            s = strchr(s, '\t');
+            if (s)
+                *s++ = '\0';
+        }
+        cr_assert_not_null(col[6], "ranges.tsv: short row");
+        if (strcmp(col[0], prev) != 0) { /* a new function: was the previous one complete? */
+            if (fn && k != fn->n_param) {
+                printf("ranges %-20s %d parameters, TA-Lib %d\n", fn->name, fn->n_param, k);
+                wrong++;
+            }
+            snprintf(prev, sizeof prev, "%s", col[0]);
+            funcs++;
+            k = 0;
+            fn = tc_ta_find(col[0]);
+            missing += !fn;
+            if (fn && strcmp(fn->group, col[1]) != 0) {
+                printf("ranges %-20s group '%s', TA-Lib '%s'\n", fn->name, fn->group, col[1]);
+                wrong++;
+            }
+        }
+        if (!fn || strcmp(col[2], "-") == 0)
+            continue;
+        if (k >= fn->n_param) {
+            k++;
+            continue;
+        }
+        const tc_ta_param_t *d = &fn->param[k++];
+        tc_ta_ptype_t want_type = strcmp(col[3], "int") == 0    ? TC_TA_PARAM_INT
+                                  : strcmp(col[3], "list") == 0 ? TC_TA_PARAM_MATYPE
+                                                                : TC_TA_PARAM_REAL;
+        double def = strtod(col[4], NULL), lo = strtod(col[5], NULL), hi = strtod(col[6], NULL);
+        if (strcmp(d->name, col[2]) != 0 || d->type != want_type || d->def != def ||
+            d->min != lo || d->max != hi) {
+            printf("ranges %-20s parameter %d: %s type %d default %g [%g, %g]; TA-Lib %s %s "
+                   "default %s [%s, %s]\n", fn->name, k, d->name, (int)d->type, d->def, d->min,
+                   d->max, col[2], col[3], col[4], col[5], col[6]);
+            wrong++;
+        }
+    }
+    if (fn && k != fn->n_param) {
+        printf("ranges %-20s %d parameters, TA-Lib %d\n", fn->name, fn->n_param, k);
+        wrong++;
+    }
+    fclose(f);
+    printf("ranges: %d TA-Lib functions, %d in the catalog, %d mismatches\n", funcs,
+           funcs - missing, wrong);
+    fflush(stdout);
+    cr_expect_eq(funcs, 161, "ranges.tsv lists %d functions", funcs);
+    cr_expect_eq(wrong, 0, "%d parameter descriptions differ from TA-Lib's", wrong);
+    if (missing)
+        cr_skip_test("%d of %d functions are not in the catalog yet", missing, funcs);
+}

@@ -102,7 +102,8 @@ static void win_push(win_t *w, double x)
     w->ring[w->pos] = x;
     w->pos = w->pos + 1 == w->n ? 0 : w->pos + 1;
     w->count++;
-    w->run = w->count > 1 && x == w->last ? w->run + 1 : 1;
+    /* capped past n: only "at least n" and "exactly n" matter, and a flat feed may last */
+    w->run = w->count > 1 && x == w->last ? (w->run > w->n ? w->run : w->run + 1) : 1;
     w->last = x;
 }
 
@@ -348,8 +349,8 @@ static void pair_push(pair_t *q, double x, double y)
     q->ring[2 * q->pos + 1] = y;
     q->pos = q->pos + 1 == q->n ? 0 : q->pos + 1;
     q->count++;
-    q->run_x = q->count > 1 && x == q->last_x ? q->run_x + 1 : 1;
-    q->run_y = q->count > 1 && y == q->last_y ? q->run_y + 1 : 1;
+    q->run_x = q->count > 1 && x == q->last_x ? (q->run_x > q->n ? q->run_x : q->run_x + 1) : 1;
+    q->run_y = q->count > 1 && y == q->last_y ? (q->run_y > q->n ? q->run_y : q->run_y + 1) : 1;
     q->last_x = x;
     q->last_y = y;
     if (q->mode != TC_TA_MODE_PRECISE || q->count < q->n)

@@ -248,8 +248,8 @@ static int lr_update(void *st, const double *in, double *out)
     if (w->mode == TC_TA_MODE_PRECISE) {
         if (anchor)
             lr_anchor_precise(w);
-        /* C = sum (j - jbar) y = T - jbar S, exact but for the final rounding; jbar is a
-         * multiple of 0.5, so jbar * S is exact in double-double too. */
+        /* C = sum (j - jbar) y = T - jbar S, good to ~2^-106 of the sums (jbar is a
+         * multiple of 0.5, so jbar * S loses nothing), however small C itself is. */
         dd_t c = dd_add(w->dsjy, dd_neg(dd_mul_d(w->dsy, (n - 1) / 2.0)));
         long double mean = dd_ld(w->dsy) / n;
         lm = dd_ld(c) / ((long double)n * ((long double)n * n - 1) / 12);
@@ -293,8 +293,8 @@ typedef struct pair {
     int n, mode;
     int64_t count; /* pairs in the window history (BETA: returns, not bars) */
     int pos, since, run_x, run_y;
-    double last_x, last_y;     /* BETA: previous prices; CORREL: previous values */
-    double px, py;             /* BETA: last prices */
+    double last_x, last_y;     /* the previous pair pushed (for the equal-value runs) */
+    double px, py;             /* BETA: the previous bar's prices */
     int64_t bars;
     double sx, sy, sxx, syy, sxy;    /* talib running sums */
     long double mx, my, cxx, cyy, cxy; /* precise: means and centred co-moments */

@@ -319,11 +319,17 @@ void tc_scaler_fit(tc_scaler_t *s, const double *row)
     for (int i = 0; i < s->n; i++)
         if (isnan(row[i]) || isinf(row[i]))
             return;
+    if (s->count == 0)
+        for (int i = 0; i < s->n; i++)
+            s->shift[i] = row[i];
     s->count++;
+    /* Welford on values shifted by the first row: a feature far from zero (a price
+     * level) keeps its small variance exact instead of losing it to cancellation */
     for (int i = 0; i < s->n; i++) {
-        double d = row[i] - s->mean[i];
+        double x = row[i] - s->shift[i];
+        double d = x - s->mean[i];
         s->mean[i] += d / (double)s->count;
-        s->m2[i] += d * (row[i] - s->mean[i]);
+        s->m2[i] += d * (x - s->mean[i]);
     }
 }
 
@@ -335,6 +341,8 @@ int tc_scaler_freeze(tc_scaler_t *s)
     for (int i = 0; i < s->n; i++) {
         double sd = sqrt(s->m2[i] / (double)(s->count - 1));
         s->std[i] = sd > 1e-12 ? sd : 1.0; /* a constant feature passes through centred */
+        s->mean[i] += s->shift[i];
+        s->shift[i] = 0;
     }
     s->frozen = 1;
     return 0;

@@ -72,6 +72,7 @@ int tc_featcalc_update(tc_featcalc_t *fc, const tc_bar_t *bar, const tc_quote_st
 typedef struct tc_scaler {
     int n;
     uint64_t count;
+    double shift[TC_FEAT_MAX];                 /* first row: fitting works on x - shift */
     double mean[TC_FEAT_MAX], m2[TC_FEAT_MAX]; /* Welford accumulators while fitting */
     double std[TC_FEAT_MAX];                   /* frozen: sample std (1 when ~0) */
     int frozen;

@@ -175,3 +175,74 @@ Test(stats_props, extreme_periods)
     }
     csvtab_free(&in);
 }
+
+/* No allocation on the update path: malloc, calloc and realloc are interposed in this
+ * test executable (forwarding to glibc) and counted while every function of these
+ * families, in both modes, takes a thousand bars. */
+#if !defined(__SANITIZE_ADDRESS__)
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+static volatile int counting;
+static volatile long allocations;
+
+void *malloc(size_t n)
+{
+    allocations += counting;
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    allocations += counting;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    allocations += counting;
+    return __libc_realloc(p, n);
+}
+#endif
+
+Test(stats_props, updates_never_allocate)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("ASan owns malloc in this build; the Release build runs this test");
+#else
+    load();
+    tc_ta_t *ta[2 * 64];
+    int n = 0;
+    for (int i = 0; i < tc_ta_count(); i++) {
+        const tc_ta_func_t *f = tc_ta_at(i);
+        if (!mine(f) || n + 2 > (int)(sizeof ta / sizeof ta[0]))
+            continue;
+        double p[TC_TA_MAX_PARAM];
+        set_period(f, p, 14);
+        ta[n++] = tc_ta_create(f, p, TC_TA_MODE_TALIB);
+        ta[n++] = tc_ta_create(f, p, TC_TA_MODE_PRECISE);
+    }
+    /* the probe works: an allocation while counting is seen */
+    counting = 1;
+    void *volatile probe = malloc(16);
+    free(probe);
+    counting = 0;
+    cr_assert_eq(allocations, 1, "the malloc interposer does not see allocations");
+    allocations = 0;
+
+    counting = 1;
+    for (int r = 0; r < 1000; r++)
+        for (int k = 0; k < n; k++) {
+            const tc_ta_func_t *f = tc_ta_func(ta[k]);
+            double x[TC_TA_MAX_IN], y[TC_TA_MAX_OUT];
+            inputs(f, r, x);
+            tc_ta_update(ta[k], x, y);
+        }
+    counting = 0;
+    cr_expect_eq(allocations, 0, "%ld allocations during 1000 bars x %d instances", allocations, n);
+    cr_expect_eq(n, 80, "%d instances", n);
+    for (int k = 0; k < n; k++)
+        tc_ta_destroy(ta[k]);
+    csvtab_free(&in);
+#endif
+}

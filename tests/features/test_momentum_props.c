@@ -496,6 +496,9 @@ NAIVE_TEST(cci, "CCI", naive_cci, { "", { 14 } }, { "TimePeriod=5", { 5 } },
 NAIVE_TEST(ultosc, "ULTOSC", naive_ultosc, { "", { 7, 14, 28 } },
            { "TimePeriod1=20 TimePeriod2=3 TimePeriod3=9", { 20, 3, 9 } },
            { "TimePeriod1=1 TimePeriod2=1 TimePeriod3=2", { 1, 1, 2 } })
+NAIVE_TEST_MODE(ultosc_precise, "ULTOSC", naive_ultosc, TC_TA_MODE_PRECISE, ABS_TOL,
+                { "", { 7, 14, 28 } }, { "TimePeriod1=20 TimePeriod2=3 TimePeriod3=9", { 20, 3, 9 } },
+                { "TimePeriod1=1 TimePeriod2=1 TimePeriod3=2", { 1, 1, 2 } })
 NAIVE_TEST(imi, "IMI", naive_imi, { "", { 14 } }, { "TimePeriod=3", { 3 } },
            { "TimePeriod=60", { 60 } })
 NAIVE_TEST(stochf, "STOCHF", naive_stochf, { "", { 5, 3 } },

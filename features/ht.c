@@ -144,20 +144,42 @@ static int cycle_len(double smooth_period)
     return (v >= 0.0 && v < 1000.0) ? (int)v : 0;
 }
 
+/* The sines and cosines of a DFT over n bars, bit for bit the values TA-Lib computes on
+ * every bar; cached because n changes only every few bars. */
+static const tc_ht_dft_t *cycle_dft(tc_ht_cycle_t *c, int n)
+{
+    for (int k = 0; k < TC_HT_DFT_CACHE; k++)
+        if (c->dft[k].n == n)
+            return &c->dft[k];
+    tc_ht_dft_t *d = &c->dft[c->dft_next];
+    c->dft_next = (c->dft_next + 1) % TC_HT_DFT_CACHE;
+    const double deg2rad_by_360 = atan(1.0) * 8.0;
+    for (int i = 0; i < n; i++) {
+        double a = ((double)i * deg2rad_by_360) / (double)n;
+        d->sin[i] = sin(a);
+        d->cos[i] = cos(a);
+    }
+    d->n = n;
+    return d;
+}
+
 /* The phase of the dominant cycle: a one-period DFT of the smoothed prices. */
 static void cycle_phase(tc_ht_cycle_t *c)
 {
     const double rad2deg = c->ht.rad2deg;
-    const double deg2rad_by_360 = atan(1.0) * 8.0;
     int n = cycle_len(c->smooth_period);
+    if (n > TC_HT_DFT_MAX)
+        n = TC_HT_DFT_MAX; /* unreachable: the period is clamped to 50 */
     double re = 0.0, im = 0.0;
-    int idx = c->sp_idx;
-    for (int i = 0; i < n; i++) {
-        double a = ((double)i * deg2rad_by_360) / (double)n;
-        double v = c->smooth_price[idx];
-        re += sin(a) * v;
-        im += cos(a) * v;
-        idx = idx == 0 ? TC_HT_SMOOTH_SIZE - 1 : idx - 1;
+    if (n > 0) {
+        const tc_ht_dft_t *d = cycle_dft(c, n);
+        int idx = c->sp_idx;
+        for (int i = 0; i < n; i++) {
+            double v = c->smooth_price[idx];
+            re += d->sin[i] * v;
+            im += d->cos[i] * v;
+            idx = idx == 0 ? TC_HT_SMOOTH_SIZE - 1 : idx - 1;
+        }
     }
     double phase = c->dc_phase;
     double aim = fabs(im);

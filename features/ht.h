@@ -4,8 +4,8 @@
  * 4-bar WMA smooths the price, a detrender and two quadrature filters split it into
  * in-phase (I1) and quadrature (Q1) parts, and the dominant cycle period follows from
  * their rotation.  The filters alternate between an odd and an even set of delay lines
- * by the parity of the bar's absolute index, as TA-Lib does, so a stream must know the
- * index of its first bar (normally 0).
+ * by the parity of the bar's absolute index, as TA-Lib does; since each set starts at
+ * zero and cycles through its three taps, the values do not depend on that parity.
  */
 #ifndef TC_FEATURES_HT_H
 #define TC_FEATURES_HT_H
@@ -58,6 +58,15 @@ enum tc_ht_want {
     TC_HT_WANT_TREND = 2, /* instantaneous trend line */
 };
 
+#define TC_HT_DFT_MAX 50  /* longest DFT: the period is clamped to 50 bars */
+#define TC_HT_DFT_CACHE 4 /* DFT lengths whose sines and cosines are kept */
+
+/* Sines and cosines of one DFT length, computed once as TA-Lib computes them per bar. */
+typedef struct tc_ht_dft {
+    int n; /* 0: unused */
+    double sin[TC_HT_DFT_MAX], cos[TC_HT_DFT_MAX];
+} tc_ht_dft_t;
+
 /* Private fields; use the functions below. */
 typedef struct tc_ht_cycle {
     tc_ht_t ht;
@@ -68,6 +77,8 @@ typedef struct tc_ht_cycle {
     double price[TC_HT_PRICE_RING]; /* raw prices, newest at ht.n - 1 */
     double itrend1, itrend2, itrend3;
     int days_in_trend;
+    tc_ht_dft_t dft[TC_HT_DFT_CACHE]; /* the smoothed period moves slowly: few lengths */
+    int dft_next;                     /* slot to refill next */
     /* Results of the last step that returned 1. */
     double dc_phase, prev_dc_phase;
     double sine, lead_sine, prev_sine, prev_lead_sine;

@@ -24,6 +24,8 @@
 #define TA_EPSILON 0.00000000000001
 #define IS_ZERO(v) (((-TA_EPSILON) < (v)) && ((v) < TA_EPSILON))
 
+static void ma_pick_step(tc_ma_t *m);
+
 static int has_window(int type, int period)
 {
     if (period <= 1)
@@ -159,6 +161,7 @@ int tc_ma_init(tc_ma_t *m, int type, int period, int mode, double *window)
     m->fast = 0.5;
     m->slow = 0.05;
     ma_clear(m);
+    ma_pick_step(m);
     return 0;
 }
 
@@ -459,69 +462,68 @@ static int mama_step(tc_ma_t *m, double x, double *y)
     return 1;
 }
 
-/* ---- dispatch ---- */
+/* ---- dispatch: one step function per type, chosen at init ---- */
 
-static int ma_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+static int ident_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
 {
-    double e1, e2, e3;
-    int r = 0;
-    if (m->period <= 1) {
-        *y = x;
-        m->n++;
-        return 1;
-    }
-    switch (m->type) {
-    case TC_MA_SMA:
-        r = sma_step(m, x, ring, cap, head, y);
-        break;
-    case TC_MA_EMA:
-        r = ema_step(&m->u.ema.e1, x, y);
-        break;
-    case TC_MA_WMA:
-        r = wma_step(m, x, ring, cap, head, y);
-        break;
-    case TC_MA_DEMA:
-        if (ema_step(&m->u.ema.e1, x, &e1) && ema_step(&m->u.ema.e2, e1, &e2)) {
-            *y = (2.0 * e1) - e2;
-            r = 1;
-        }
-        break;
-    case TC_MA_TEMA:
-        if (ema_step(&m->u.ema.e1, x, &e1) && ema_step(&m->u.ema.e2, e1, &e2) &&
-            ema_step(&m->u.ema.e3, e2, &e3)) {
-            *y = e3 + ((3.0 * e1) - (3.0 * e2));
-            r = 1;
-        }
-        break;
-    case TC_MA_TRIMA:
-        r = trima_step(m, x, ring, cap, head, y);
-        break;
-    case TC_MA_KAMA:
-        r = kama_step(m, x, ring, cap, head, y);
-        break;
-    case TC_MA_MAMA:
-        r = mama_step(m, x, y);
-        break;
-    case TC_MA_T3:
-        r = t3_step(m, x, y);
-        break;
-    }
-    m->n++;
-    return r;
+    (void)m, (void)ring, (void)cap, (void)head;
+    *y = x; /* TA_MA: period 1 is the identity for every type */
+    return 1;
 }
 
-int tc_ma_update(tc_ma_t *m, double x, double *ret_y)
+static int ema1_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
 {
-    if (m->win) {
-        if (++m->head == m->cap)
-            m->head = 0;
-        m->win[m->head] = x;
-    }
-    return ma_step(m, x, m->win, m->cap, m->head, ret_y);
+    (void)ring, (void)cap, (void)head;
+    return ema_step(&m->u.ema.e1, x, y);
+}
+
+static int dema_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+{
+    (void)ring, (void)cap, (void)head;
+    double e1, e2;
+    if (!ema_step(&m->u.ema.e1, x, &e1) || !ema_step(&m->u.ema.e2, e1, &e2))
+        return 0;
+    *y = (2.0 * e1) - e2;
+    return 1;
+}
+
+static int tema_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+{
+    (void)ring, (void)cap, (void)head;
+    double e1, e2, e3;
+    if (!ema_step(&m->u.ema.e1, x, &e1) || !ema_step(&m->u.ema.e2, e1, &e2) ||
+        !ema_step(&m->u.ema.e3, e2, &e3))
+        return 0;
+    *y = e3 + ((3.0 * e1) - (3.0 * e2));
+    return 1;
+}
+
+static int t3_stepw(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+{
+    (void)ring, (void)cap, (void)head;
+    return t3_step(m, x, y);
+}
+
+static int mama_stepw(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+{
+    (void)ring, (void)cap, (void)head;
+    return mama_step(m, x, y);
+}
+
+static void ma_pick_step(tc_ma_t *m)
+{
+    static int (*const steps[9])(tc_ma_t *, double, const double *, int, int, double *) = {
+        [TC_MA_SMA] = sma_step,     [TC_MA_EMA] = ema1_step,  [TC_MA_WMA] = wma_step,
+        [TC_MA_DEMA] = dema_step,   [TC_MA_TEMA] = tema_step, [TC_MA_TRIMA] = trima_step,
+        [TC_MA_KAMA] = kama_step,   [TC_MA_MAMA] = mama_stepw, [TC_MA_T3] = t3_stepw,
+    };
+    m->step = m->period <= 1 ? ident_step : steps[m->type];
 }
 
 int tc_ma_update_shared(tc_ma_t *m, double x, const double *ring, int cap, int head,
                         double *ret_y)
 {
-    return ma_step(m, x, ring, cap, head, ret_y);
+    int r = m->step(m, x, ring, cap, head, ret_y);
+    m->n++;
+    return r;
 }

@@ -16,7 +16,8 @@
  * The MA starts from the first value fed: where TA-Lib calls TA_MA with a startIdx
  * beyond the lookback (e.g. the fast MA of APO/PPO/MACD is aligned on the slow one), feed
  * the MA from the bar TA-Lib starts it at, i.e. (startIdx - tc_ma_lookback(type, period)).
- * MAMA's filters depend on the parity of the absolute bar index: see tc_ma_origin_set.
+ * (TA-Lib's MAMA alternates odd and even delay lines by the parity of the absolute bar
+ * index; the values do not depend on it, see tc_ma_origin_set.)
  */
 #ifndef TC_FEATURES_MA_H
 #define TC_FEATURES_MA_H
@@ -24,6 +25,7 @@
 #include <stddef.h>
 
 #include "features/ht.h"
+#include "features/ta.h" /* TC_MA_* types, TC_TA_MODE_* */
 
 #define TC_MA_PERIOD_MAX 100000
 
@@ -37,7 +39,9 @@ typedef struct tc_ma_ema {
 /* Private fields; use the functions below. */
 typedef struct tc_ma {
     int type, period, mode;
-    long n;      /* values consumed */
+    long n; /* values consumed */
+    /* the type's update, chosen at init (x, window ring, its size, newest slot, out) */
+    int (*step)(struct tc_ma *m, double x, const double *ring, int cap, int head, double *y);
     double *win; /* window ring (cap values), caller-owned; NULL if the type needs none */
     int cap, head;
     double vfactor;    /* T3 */
@@ -89,10 +93,10 @@ size_t tc_ma_window_size(int type, int period);
 size_t tc_ma_state_size(int type, int period);
 
 /* Starts an empty MA of TA_MAType `type` (0..8, enum tc_ma_type in features/ta.h) and
- * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes SMA,
- * WMA and TRIMA only: exact-window sums instead of TA-Lib's drifting running sums).  window:
- * tc_ma_window_size() bytes, suitably aligned for double; NULL means the memory right
- * after *m (a block of tc_ma_state_size bytes).  Returns 0, or -EINVAL with TC_ERR on a
+ * period 1..100000; mode is TC_TA_MODE_TALIB or TC_TA_MODE_PRECISE (PRECISE changes
+ * SMA, WMA and TRIMA only: exact-window sums instead of TA-Lib's drifting running sums).
+ * window: tc_ma_window_size() bytes, suitably aligned for double; NULL means the memory
+ * right after *m (a block of tc_ma_state_size bytes).  Returns 0, or -EINVAL with TC_ERR on a
  * bad type, period or mode; on error nothing is changed. */
 int tc_ma_init(tc_ma_t *m, int type, int period, int mode, double *window);
 
@@ -103,9 +107,11 @@ int tc_ma_t3_init(tc_ma_t *m, int period, double vfactor);
  * function takes them. */
 int tc_ma_mama_init(tc_ma_t *m, double fast_limit, double slow_limit);
 
-/* Absolute bar index of the next value fed (default 0).  Only MAMA depends on it (its
- * filters alternate with the parity of the index TA-Lib sees); call it before the
- * first update.  Can't fail. */
+/* Absolute bar index of the next value fed (default 0); call it before the first update.
+ * MAMA's delay lines alternate with the parity of this index as in TA-Lib, but as each
+ * line starts at zero and cycles through its taps the outputs are the same for any
+ * origin (tests/features/test_ma.c checks it); kept so a caller can state where TA-Lib
+ * starts.  Can't fail. */
 void tc_ma_origin_set(tc_ma_t *m, long index);
 
 /* Restarts from an empty history with the same type, period, mode and window.
@@ -114,8 +120,18 @@ void tc_ma_reset(tc_ma_t *m);
 
 /* Consumes x.  Returns 1 and writes the MA to *ret_y once tc_ma_lookback values came
  * before it; 0 during the lookback (*ret_y untouched).  O(1) amortised, no allocation;
- * can't fail. */
-int tc_ma_update(tc_ma_t *m, double x, double *ret_y);
+ * can't fail.  Inline: it is on every indicator's hot path. */
+static inline int tc_ma_update(tc_ma_t *m, double x, double *ret_y)
+{
+    if (m->win) {
+        if (++m->head == m->cap)
+            m->head = 0;
+        m->win[m->head] = x;
+    }
+    int r = m->step(m, x, m->win, m->cap, m->head, ret_y);
+    m->n++;
+    return r;
+}
 
 /* MAMA's second output (FAMA) after the last update that returned 1. */
 double tc_ma_mama_fama(const tc_ma_t *m);

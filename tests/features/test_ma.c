@@ -395,3 +395,100 @@ Test(ma, reset_replays_identically, .timeout = 60)
     free(first);
     free_input(&s);
 }
+
+/* Non-finite and extreme bars never crash an overlap or cycle function, readiness still
+ * follows the lookback, and HT_TRENDMODE stays a 0/1 integer. */
+Test(ma, non_finite_inputs_are_survived, .timeout = 60)
+{
+    static const char *const fns[] = {
+        "ACCBANDS", "BBANDS", "DEMA", "EMA", "HT_TRENDLINE", "KAMA", "MA", "MAMA", "MAVP",
+        "MIDPOINT", "MIDPRICE", "SAR", "SAREXT", "SMA", "T3", "TEMA", "TRIMA", "WMA",
+        "HT_DCPERIOD", "HT_DCPHASE", "HT_PHASOR", "HT_SINE", "HT_TRENDMODE",
+    };
+    const double bad[] = {NAN, INFINITY, -INFINITY, 1e308, -1e308, 0.0, -0.0, 5e-324};
+    for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
+        const tc_ta_func_t *f = tc_ta_find(fns[k]);
+        cr_assert_not_null(f, "%s", fns[k]);
+        for (int mode = 0; mode <= 1; mode++) {
+            tc_ta_t *ta = tc_ta_create(f, NULL, mode);
+            cr_assert_not_null(ta);
+            for (int i = 0; i < 400; i++) {
+                double in[TC_TA_MAX_IN], y[TC_TA_MAX_OUT];
+                for (int j = 0; j < f->n_in; j++)
+                    in[j] = (i % 7 == 3) ? bad[(i / 7 + j) % 8] : 100.0 + sin(i * 0.3 + j) * 5;
+                int r = tc_ta_update(ta, in, y);
+                cr_assert_eq(r, i >= tc_ta_lookback(ta), "%s bar %d", fns[k], i);
+                if (r && (f->out_int & 1))
+                    cr_assert(y[0] == 0 || y[0] == 1, "%s bar %d: %g", fns[k], i, y[0]);
+            }
+            tc_ta_destroy(ta);
+        }
+    }
+}
+
+/* MAVP's period column as TA-Lib's x86 build reads it: NaN and values beyond int become
+ * INT_MIN, i.e. MinPeriod; fractions truncate toward zero; the rest clamps. */
+Test(ma, mavp_period_column_truncates_and_clamps)
+{
+    const tc_ta_func_t *f = tc_ta_find("MAVP");
+    double p[TC_TA_MAX_PARAM];
+    cr_assert_eq(tc_ta_params_parse(f, "MinPeriod=4 MaxPeriod=12 MAType=0", p), 0);
+    tc_ta_t *ta = tc_ta_create(f, p, TC_TA_MODE_TALIB);
+    tc_ma_t *m4 = ma_new(TC_MA_SMA, 4, TC_TA_MODE_TALIB);
+    tc_ma_t *m12 = ma_new(TC_MA_SMA, 12, TC_TA_MODE_TALIB);
+    tc_ma_t *m7 = ma_new(TC_MA_SMA, 7, TC_TA_MODE_TALIB);
+    const double col[] = {NAN, 1e12, -1e12, 4.99, 12.5, 99, 7.9, 3.99, -7.9, INFINITY};
+    const int want[] = {4, 4, 4, 4, 12, 12, 7, 4, 4, 4};
+    for (int i = 0; i < 300; i++) {
+        double x = 50 + cos(i * 0.2) * 3, y4 = 0, y12 = 0, y7 = 0, y;
+        int c = i % 10;
+        /* every MA of the bank starts at bar 11 - (q - 1), as TA-Lib aligns them */
+        if (i >= 11 - 3)
+            tc_ma_update(m4, x, &y4);
+        tc_ma_update(m12, x, &y12);
+        if (i >= 11 - 6)
+            tc_ma_update(m7, x, &y7);
+        double in[2] = {x, col[c]};
+        int r = tc_ta_update(ta, in, &y);
+        cr_assert_eq(r, i >= 11);
+        if (r) {
+            double w = want[c] == 4 ? y4 : want[c] == 12 ? y12 : y7;
+            cr_assert(y == w, "bar %d period %g: %.17g, want MA(%d) %.17g", i, col[c], y, want[c], w);
+        }
+    }
+    free(m4);
+    free(m12);
+    free(m7);
+    tc_ta_destroy(ta);
+}
+
+/* TA-Lib picks MAMA's odd or even delay lines by the parity of the absolute bar index,
+ * but each line is zero-initialised and cycles through its three taps, so the values do
+ * not depend on the parity: every type gives the same output whatever the origin (the
+ * scratch cross-check against TA_MA called from odd and even starts agrees too). */
+Test(ma, origin_does_not_change_values)
+{
+    series_t s;
+    load_input(&s, "goog");
+    for (int type = 0; type <= 8; type++) {
+        tc_ma_t a, b, c;
+        double wa[32], wb[32], wc[32];
+        cr_assert_eq(tc_ma_init(&a, type, 7, TC_TA_MODE_TALIB, wa), 0);
+        cr_assert_eq(tc_ma_init(&b, type, 7, TC_TA_MODE_TALIB, wb), 0);
+        cr_assert_eq(tc_ma_init(&c, type, 7, TC_TA_MODE_TALIB, wc), 0);
+        tc_ma_origin_set(&b, 2);
+        tc_ma_origin_set(&c, 1);
+        int outputs = 0;
+        for (int i = 0; i < s.n; i++) {
+            double ya = 0, yb = 0, yc = 0;
+            int r = tc_ma_update(&a, s.close[i], &ya);
+            cr_assert_eq(tc_ma_update(&b, s.close[i], &yb), r);
+            cr_assert_eq(tc_ma_update(&c, s.close[i], &yc), r);
+            cr_assert(ya == yb && ya == yc, "type %d bar %d: the origin changed the value", type,
+                      i);
+            outputs += r;
+        }
+        cr_assert_gt(outputs, 900);
+    }
+    free_input(&s);
+}

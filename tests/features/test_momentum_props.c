@@ -575,10 +575,15 @@ Test(momentum_props, precise_mode_on_a_falling_price)
 /* ---- no allocation after create ----
  *
  * This executable interposes malloc, calloc and realloc (forwarding to glibc's) and
- * counts calls while `counting` is set.  AddressSanitizer interposes them itself, so
- * the check is skipped in such builds. */
+ * counts calls while `counting` is set.  AddressSanitizer and ThreadSanitizer interpose
+ * them themselves, so the check is skipped in such builds. */
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TC_SANITIZER_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(TC_SANITIZER_MALLOC)
 #define TC_ALLOC_COUNTING 0
 #else
 #define TC_ALLOC_COUNTING 1
@@ -614,7 +619,7 @@ void *realloc(void *p, size_t n)
 Test(momentum_props, updates_never_allocate)
 {
 #if !TC_ALLOC_COUNTING
-    cr_skip_test("allocation counting is off under AddressSanitizer, which interposes malloc");
+    cr_skip_test("allocation counting is off under a sanitizer that interposes malloc");
 #else
     bars_t b;
     bars_load(&b, "goog");

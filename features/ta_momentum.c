@@ -666,10 +666,13 @@ static int aroonosc_update(void *st, const double *in, double *out)
  * ULTOSC: weighted buying pressure over three periods (sorted: the shortest weighs 4,
  * the middle 2, the longest 1).  Each period's sums start where TA-Lib primes them
  * and drop the bar leaving that period's window after the output, as TA-Lib does.
+ * `precise` mode re-adds each period's sums from the ring every `longest` bars, so the
+ * residue of values long gone (TA-Lib's sums run for ever) cannot swamp small ranges.
  * ==================================================================================*/
 
 typedef struct ultosc {
-    int per[3], longest, pos; /* pos: ring slot of the current bar (bar index mod longest) */
+    int per[3], longest, precise;
+    int pos; /* ring slot of the current bar (bar index mod longest) */
     long n;
     double prev_close;
     double a[3], b[3];
@@ -705,8 +708,8 @@ static size_t ultosc_size(const double *p)
 
 static int ultosc_init(void *st, const double *p, int mode)
 {
-    (void)mode;
     ultosc_t *s = st;
+    s->precise = mode == TC_TA_MODE_PRECISE;
     ultosc_sorted(p, s->per);
     s->longest = s->per[2];
     unsigned char *m = (unsigned char *)st + tc_ta_align(sizeof(ultosc_t));
@@ -753,6 +756,20 @@ static int ultosc_update(void *st, const double *in, double *out)
             old += L;
         s->a[k] -= s->bp[old];
         s->b[k] -= s->tr[old];
+    }
+    if (s->precise && s->pos == 0) {
+        /* Each period's sums now hold its last per[k] - 1 bars: re-add them, oldest
+         * first. */
+        for (int k = 0; k < 3; k++) {
+            s->a[k] = s->b[k] = 0.0;
+            for (int j = s->per[k] - 2; j >= 0; j--) {
+                int slot = s->pos - j;
+                if (slot < 0)
+                    slot += L;
+                s->a[k] += s->bp[slot];
+                s->b[k] += s->tr[slot];
+            }
+        }
     }
     out[0] = 100.0 * (o / 7.0);
     return 1;

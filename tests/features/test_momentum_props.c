@@ -496,19 +496,94 @@ NAIVE_TEST(cci, "CCI", naive_cci, { "", { 14 } }, { "TimePeriod=5", { 5 } },
 NAIVE_TEST(ultosc, "ULTOSC", naive_ultosc, { "", { 7, 14, 28 } },
            { "TimePeriod1=20 TimePeriod2=3 TimePeriod3=9", { 20, 3, 9 } },
            { "TimePeriod1=1 TimePeriod2=1 TimePeriod3=2", { 1, 1, 2 } })
+NAIVE_TEST_MODE(ultosc_precise, "ULTOSC", naive_ultosc, TC_TA_MODE_PRECISE, ABS_TOL,
+                { "", { 7, 14, 28 } }, { "TimePeriod1=20 TimePeriod2=3 TimePeriod3=9", { 20, 3, 9 } },
+                { "TimePeriod1=1 TimePeriod2=1 TimePeriod3=2", { 1, 1, 2 } })
 NAIVE_TEST(imi, "IMI", naive_imi, { "", { 14 } }, { "TimePeriod=3", { 3 } },
            { "TimePeriod=60", { 60 } })
 NAIVE_TEST(stochf, "STOCHF", naive_stochf, { "", { 5, 3 } },
            { "FastK_Period=14 FastD_Period=1", { 14, 1 } },
            { "FastK_Period=2 FastD_Period=7", { 2, 7 } })
 
+/* ---- precise mode on a falling price ---- */
+
+/* OHLCV bars whose price falls geometrically from 100 to 1e-5 over n bars with +-2%
+ * noise (a fixed LCG) and one bad print: TA-Lib's ever-running window sums keep
+ * residues of the early, large values that swamp the late, small ones. */
+static void make_falling(bars_t *b, int n)
+{
+    b->n = n;
+    double **col[5] = { &b->open, &b->high, &b->low, &b->close, &b->volume };
+    for (int k = 0; k < 5; k++)
+        *col[k] = malloc(sizeof(double) * (size_t)n);
+    unsigned long long st = 977;
+    double prev = 100.0;
+    for (int i = 0; i < n; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(st >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+        double level = 100.0 * exp(log(1e-7) * i / (n - 1));
+        b->open[i] = prev;
+        b->close[i] = level * (1.0 + 0.02 * u);
+        b->high[i] = fmax(b->open[i], b->close[i]) * 1.005;
+        b->low[i] = fmin(b->open[i], b->close[i]) * 0.995;
+        b->volume[i] = 1000.0 + (double)(st >> 54);
+        prev = b->close[i];
+    }
+    /* One bad print early on: a high 1e4 times the price. */
+    b->high[100] *= 1e4;
+}
+
+/* Worst relative error of name/spec in mode against ref over b (bars where the
+ * reference is defined). */
+static double worst_rel(const bars_t *b, const char *name, const char *spec, const int *per,
+                        naive_fn ref, int mode)
+{
+    tc_ta_t *ta = create_mode(name, spec, mode);
+    double worst = 0;
+    for (int r = 0; r < b->n; r++) {
+        double x[TC_TA_MAX_IN], y[TC_TA_MAX_OUT], want[TC_TA_MAX_OUT];
+        const tc_ta_func_t *f = tc_ta_func(ta);
+        for (int i = 0; i < f->n_in; i++)
+            x[i] = bar_input(b, f->in[i], r);
+        int ready = tc_ta_update(ta, x, y);
+        if (ref(b, r, per, want) != 1 || !ready)
+            continue;
+        double rel = fabs(y[0] - want[0]) / fmax(fabs(want[0]), 1e-300);
+        if (rel > worst)
+            worst = rel;
+    }
+    tc_ta_destroy(ta);
+    return worst;
+}
+
+Test(momentum_props, precise_mode_on_a_falling_price)
+{
+    bars_t b;
+    make_falling(&b, 20000);
+    static const int mfi_per[1] = { 14 }, ult_per[3] = { 7, 14, 28 };
+    double mfi_p = worst_rel(&b, "MFI", "", mfi_per, naive_mfi, TC_TA_MODE_PRECISE);
+    double mfi_t = worst_rel(&b, "MFI", "", mfi_per, naive_mfi, TC_TA_MODE_TALIB);
+    double ult_p = worst_rel(&b, "ULTOSC", "", ult_per, naive_ultosc, TC_TA_MODE_PRECISE);
+    double ult_t = worst_rel(&b, "ULTOSC", "", ult_per, naive_ultosc, TC_TA_MODE_TALIB);
+    printf("falling price: MFI(14) worst rel precise %.3g, talib %.3g; ULTOSC(7,14,28) precise "
+           "%.3g, talib %.3g\n", mfi_p, mfi_t, ult_p, ult_t);
+    cr_assert_leq(mfi_p, REL_TOL, "MFI precise: worst relative error %g", mfi_p);
+    cr_assert_leq(ult_p, REL_TOL, "ULTOSC precise: worst relative error %g", ult_p);
+    bars_free(&b);
+}
+
 /* ---- no allocation after create ----
  *
  * This executable interposes malloc, calloc and realloc (forwarding to glibc's) and
- * counts calls while `counting` is set.  AddressSanitizer interposes them itself, so
- * the check is skipped in such builds. */
+ * counts calls while `counting` is set.  AddressSanitizer and ThreadSanitizer interpose
+ * them themselves, so the check is skipped in such builds. */
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TC_SANITIZER_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(TC_SANITIZER_MALLOC)
 #define TC_ALLOC_COUNTING 0
 #else
 #define TC_ALLOC_COUNTING 1
@@ -544,7 +619,7 @@ void *realloc(void *p, size_t n)
 Test(momentum_props, updates_never_allocate)
 {
 #if !TC_ALLOC_COUNTING
-    cr_skip_test("allocation counting is off under AddressSanitizer, which interposes malloc");
+    cr_skip_test("allocation counting is off under a sanitizer that interposes malloc");
 #else
     bars_t b;
     bars_load(&b, "goog");

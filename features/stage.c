@@ -112,6 +112,8 @@ static int queue_room(const fstage_t *s) { return s->cap - s->n_pending; }
 
 static tc_feat_t *queue_tail(fstage_t *s) { return &s->pending[(s->head + s->n_pending) % s->cap]; }
 
+static int fstage_drained(void *st);
+
 static int fstage_work(void *st)
 {
     fstage_t *s = st;
@@ -120,8 +122,12 @@ static int fstage_work(void *st)
         return work; /* downstream is full: read nothing more until it drains */
     const void *p;
     int n = tc_ring_poll(&s->in, IN_BATCH, &p);
-    if (n == 0)
+    if (n == 0) {
+        /* the source finished (a finite replay): close the last bars and pass the end on */
+        if (!s->closed && tc_ring_drained(&s->in))
+            fstage_drained(s);
         return work;
+    }
     set_price_sources(s);
     const tc_tick_t *t = p;
     int used = 0;

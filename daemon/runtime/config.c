@@ -223,6 +223,11 @@ static void format_units(int64_t v, const unit_t *units, char *buf, size_t n)
 /* The shortest %g form that reads back as the same double. */
 static void format_double(double d, char *buf, size_t n)
 {
+    /* whole numbers read better without an exponent: 1000, not 1e+03 */
+    if (d == floor(d) && fabs(d) < 1e15) {
+        snprintf(buf, n, "%.0f", d);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, d);
         if (strtod(buf, NULL) == d)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define WHY_MAX 512
 
@@ -454,6 +455,9 @@ typedef struct load {
     int indented;     /* the current raw line starts with a blank */
     int *origin;      /* per key: ORIGIN_DEFAULT, ORIGIN_OVERRIDE or the file line */
     int n_keys;
+    char section[TC_CONFIG_NAME_MAX]; /* the last [section] header, if unknown */
+    int section_line;                 /* its line, 0 when known or none */
+    int section_keys;                 /* keys seen under it */
     int errors;       /* how many problems were found */
     int first_line;   /* line of the reported one (the earliest) */
     char first[TC_ERR_MSG_MAX];
@@ -470,6 +474,37 @@ __attribute__((format(printf, 3, 4))) static void load_error(load_t *L, int line
     vsnprintf(L->first, sizeof L->first, fmt, ap);
     va_end(ap);
     L->first_line = line;
+}
+
+/* An unknown section with no key under it would never reach the handler (inih calls it
+ * for keys only): report it at its header line. */
+static void section_close(load_t *L)
+{
+    if (L->section_line && !L->section_keys) {
+        const char *hint = closest(NULL, L->section);
+        load_error(L, L->section_line, "%s:%d %s: unknown section [%s]%s%s%s", L->path,
+                   L->section_line, L->section, L->section, hint ? " (did you mean [" : "",
+                   hint ? hint : "", hint ? "]?)" : "");
+    }
+    L->section_line = 0;
+    L->section_keys = 0;
+}
+
+/* Notes a "[name]" header line (inih's reading: up to ']'). */
+static void section_open(load_t *L, const char *line)
+{
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != '[')
+        return;
+    section_close(L);
+    size_t len = strcspn(p + 1, "]");
+    if (p[1 + len] != ']')
+        return; /* inih reports the syntax error */
+    snprintf(L->section, sizeof L->section, "%.*s", (int)len, p + 1);
+    if (!section_known(L->section))
+        L->section_line = L->lineno;
 }
 
 /* inih's fgets: one whole line per call, counted, with what inih cannot handle turned
@@ -496,6 +531,7 @@ static char *load_reader(char *str, int num, void *stream)
         return str;
     }
     L->indented = len && (L->line[0] == ' ' || L->line[0] == '\t');
+    section_open(L, L->line);
     memcpy(str, L->line, (size_t)len);
     str[len] = '\n';
     str[len + 1] = '\0';
@@ -519,6 +555,7 @@ static int load_handler(void *user, const char *section, const char *name, const
         return 1;
     }
     if (!section_known(section)) {
+        L->section_keys++;
         const char *hint = closest(NULL, section);
         load_error(L, line, "%s:%d %s.%s: unknown section [%s]%s%s%s", L->path, line, section,
                    name, section, hint ? " (did you mean [" : "", hint ? hint : "",
@@ -556,12 +593,20 @@ static int load_file(load_t *L)
         int e = errno;
         return TC_ERR(-e, "%s: cannot open: %s", L->path, strerror(e));
     }
+    struct stat st;
+    if (fstat(fileno(L->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(L->f);
+        L->f = NULL;
+        return TC_ERR(-EISDIR, "%s: is a directory", L->path);
+    }
     int r = ini_parse_stream(load_reader, L, load_handler, L);
-    int read_error = ferror(L->f);
+    int read_errno = ferror(L->f) ? errno : 0;
     fclose(L->f);
     L->f = NULL;
-    if (read_error)
-        return TC_ERR(-EIO, "%s:%d: read error", L->path, L->lineno);
+    if (read_errno)
+        return TC_ERR(-read_errno, "%s:%d: cannot read: %s", L->path, L->lineno + 1,
+                      strerror(read_errno));
+    section_close(L);
     if (r > 0)
         load_error(L, r, "%s:%d: expected '[section]' or 'key = value'", L->path, r);
     else if (r < 0)

@@ -336,6 +336,10 @@ Test(config, file_errors_name_file_line_section_key)
                       "shmm.wait: unknown section [shmm] (did you mean [shm]?)");
     expect_file_error("[shm]\n[nothing_like_it]\nwait = spin\n", 3,
                       "nothing_like_it.wait: unknown section [nothing_like_it]");
+    expect_file_error("[shm]\nwait = spin\n[shmm]\n[ingest]\n", 3,
+                      "shmm: unknown section [shmm] (did you mean [shm]?)");
+    expect_file_error("[shm]\nwait = spin\n[zzzzzz] ; nothing under it\n", 3,
+                      "zzzzzz: unknown section [zzzzzz]");
     expect_file_error("[shm]\nwait = spin\nwait = yield\n", 3, "shm.wait: set twice (first on line 2)");
     expect_file_error("[shm]\nwait = spin\n  spin_count = 5\n", 3,
                       "shm.wait: an indented line continues the previous value; remove the indentation");
@@ -432,6 +436,12 @@ Test(config, bad_file_leaves_config_untouched)
     tc_config_t d;
     tc_config_defaults(&d);
     cr_assert_eq(memcmp(&running, &d, sizeof d), 0);
+
+    running = snapshot;
+    cr_assert_eq(tc_config_load(&running, tmpdir), -EISDIR);
+    snprintf(want, sizeof want, "%s: is a directory", tmpdir);
+    cr_assert_str_eq(tc_err_msg(), want);
+    cr_assert_eq(memcmp(&running, &snapshot, sizeof running), 0);
 
     snprintf(want, sizeof want, "%s/missing.conf", tmpdir);
     running = snapshot;

@@ -65,8 +65,10 @@ static int cmd_config(int argc, char **argv)
     if (get) {
         const tc_config_key_t *k = tc_config_key_find(get, NULL);
         char val[TC_CONFIG_PATH_MAX + 1];
-        if (!k)
-            return TC_ERR(-EINVAL, "%s: unknown key", get), 1;
+        if (!k) {
+            TC_ERR(-EINVAL, "%s: unknown key", get);
+            return 1;
+        }
         tc_config_value_format(&cfg, k, val, sizeof val);
         printf("%s\n", val);
         return 0;

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -598,6 +599,76 @@ Test(config, list_split_and_path_resolve)
     cr_assert_str_eq(buf, "/srv/tc/models/r.db");
     cr_assert_eq(tc_config_path_resolve(&c, "models/r.db", buf, 8), -ENAMETOOLONG);
     unsetenv("STATE_DIRECTORY");
+}
+
+/* ---- the command line --------------------------------------------------------------- */
+
+/* Runs `tickcast config ARGS`; returns the exit status, stdout and stderr (malloc'd). */
+static int tickcast_config(const char *args, char **ret_out, char **ret_err)
+{
+    char tool[512], cmd[2048], errpath[320];
+    snprintf(tool, sizeof tool, "%s/tickcast", TC_BIN_DIR);
+    if (access(tool, X_OK) != 0)
+        cr_skip_test("%s is not built", tool);
+    snprintf(errpath, sizeof errpath, "%s/stderr", tmpdir);
+    snprintf(cmd, sizeof cmd, "'%s' config %s 2>'%s'", tool, args, errpath);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(m);
+    int st = pclose(p);
+    *ret_out = out;
+    *ret_err = read_all(errpath, &len);
+    cr_assert_not_null(*ret_err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(config, cli_check_get_and_dump)
+{
+    char args[1024], want[1024], *out, *err;
+    const char *bad = write_file("cli_bad.conf", "[shm]\nwait = spin\nticks_capacity = 1000\n");
+    snprintf(args, sizeof args, "--check --config '%s'", bad);
+    cr_assert_eq(tickcast_config(args, &out, &err), 1);
+    snprintf(want, sizeof want, "tickcast config: %s:3 shm.ticks_capacity: 1000 is not a power of two\n", bad);
+    cr_assert_str_eq(err, want, "one line on stderr");
+    cr_assert_str_eq(out, "");
+    free(out);
+    free(err);
+
+    const char *good = write_file("cli_good.conf", "[shm]\nwait = spin\n");
+    snprintf(args, sizeof args, "--check -c '%s'", good);
+    cr_assert_eq(tickcast_config(args, &out, &err), 0, "%s", err);
+    snprintf(want, sizeof want, "%s: ok\n", good);
+    cr_assert_str_eq(out, want);
+    free(out);
+    free(err);
+
+    snprintf(args, sizeof args, "-c '%s' -o shm.ticks_capacity=4096 --get shm.ticks_capacity", good);
+    cr_assert_eq(tickcast_config(args, &out, &err), 0, "%s", err);
+    cr_assert_str_eq(out, "4096\n");
+    free(out);
+    free(err);
+
+    cr_assert_eq(tickcast_config("-o shm.wait=slow --dump", &out, &err), 1);
+    cr_assert_str_eq(err, "tickcast config: -o shm.wait: 'slow' is not one of spin, yield, futex\n");
+    free(out);
+    free(err);
+
+    /* the dump of a file's effective values loads back to them */
+    snprintf(args, sizeof args, "-c '%s' -o ingest.pace=0.5 --dump", good);
+    cr_assert_eq(tickcast_config(args, &out, &err), 0, "%s", err);
+    tc_config_t c;
+    cr_assert_eq(tc_config_load(&c, write_file("cli_dump.conf", out)), 0, "%s", tc_err_msg());
+    cr_assert_eq(c.shm.wait, TC_CONFIG_WAIT_SPIN);
+    cr_assert(c.ingest.pace == 0.5);
+    free(out);
+    free(err);
 }
 
 /* ---- committed files that come from the table ---------------------------------------- */

@@ -222,26 +222,44 @@ static void set_del(nameset_t *s, const char *name)
         }
 }
 
-/* Adds (or removes) name to s, expanding @groups through systemd-analyze. */
+/* Every group systemd knows, as `systemd-analyze syscall-filter` prints them: "@group"
+ * at the start of a line, then its members indented, "#" lines being comments.  Read
+ * once per process. */
+static char *groups_text;
+
+static const char *group_members(const char *group)
+{
+    if (!groups_text)
+        cr_assert_eq(run("systemd-analyze syscall-filter --no-pager", &groups_text), 0, "%s",
+                     groups_text);
+    size_t len = strlen(group);
+    for (const char *p = groups_text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, group, len) == 0 && p[len] == '\n')
+            return p + len + 1;
+    cr_assert_fail("systemd-analyze knows no group %s", group);
+    return NULL;
+}
+
+/* Adds (or removes) name to s, expanding @groups as systemd does. */
 static void expand(nameset_t *s, const char *name, int remove)
 {
     if (name[0] != '@') {
         (remove ? set_del : set_add)(s, name);
         return;
     }
-    char cmd[128], *out;
-    snprintf(cmd, sizeof cmd, "systemd-analyze syscall-filter --no-pager '%s'", name);
-    cr_assert_eq(run(cmd, &out), 0, "%s", out);
-    char *save, *line = strtok_r(out, "\n", &save);
-    line = strtok_r(NULL, "\n", &save); /* the first line is the group's own name */
-    for (; line; line = strtok_r(NULL, "\n", &save)) {
-        while (*line == ' ')
-            line++;
-        if (!line[0] || line[0] == '#')
-            continue;
-        expand(s, line, remove);
+    const char *p = group_members(name);
+    while (*p == ' ') { /* the group ends at the first unindented line */
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, "\n");
+        char member[64];
+        snprintf(member, sizeof member, "%.*s", (int)n, p);
+        if (member[0] && member[0] != '#')
+            expand(s, member, remove);
+        p += n;
+        if (*p == '\n')
+            p++;
     }
-    free(out);
 }
 
 /* The allowed set as systemd computes it: the first SystemCallFilter= is an allow list,

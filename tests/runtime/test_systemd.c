@@ -155,8 +155,8 @@ Test(systemd, unit_has_the_settings_the_daemon_relies_on)
     cr_assert(mem[0], "LimitMEMLOCK is set");
     free(mem);
     /* options that would delete or hide the segment stay out (only in comments) */
-    static const char *const never[] = {"RemoveIPC", "PrivateIPC", "PrivateUsers",
-                                        "InaccessiblePaths", "TemporaryFileSystem"};
+    static const char *const never[] = {"RemoveIPC", "InaccessiblePaths",
+                                        "TemporaryFileSystem"};
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
         char *v = unit_get(UNIT, "Service", never[i]);
         cr_assert_str_eq(v, "", "%s=%s would break /dev/shm", never[i], v);

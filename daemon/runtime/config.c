@@ -14,6 +14,7 @@
  */
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -715,6 +716,30 @@ fail:
 int tc_config_load(tc_config_t *c, const char *path)
 {
     return tc_config_load_overrides(c, path, NULL, 0);
+}
+
+int tc_config_reload(tc_config_t *c, const char *path, char *const *overrides, int n_overrides)
+{
+    tc_config_t next;
+    int r = tc_config_load_overrides(&next, path, overrides, n_overrides);
+    if (r < 0)
+        return r;
+    int n;
+    const tc_config_key_t *k = tc_config_keys(&n);
+    int changed = 0;
+    for (int i = 0; i < n; i++) {
+        char was[TC_CONFIG_PATH_MAX + 1], now[TC_CONFIG_PATH_MAX + 1];
+        tc_config_value_format(c, &k[i], was, sizeof was);
+        tc_config_value_format(&next, &k[i], now, sizeof now);
+        if (strcmp(was, now) == 0)
+            continue;
+        changed++;
+        TC_LOG(TC_LOG_NOTICE, "config reload: %s.%s: %s -> %s%s", k[i].section, k[i].key,
+               was[0] ? was : "\"\"", now[0] ? now : "\"\"",
+               k[i].flags & TC_CONFIG_RESTART ? " (applies at restart)" : "");
+    }
+    *c = next;
+    return changed;
 }
 
 int tc_config_set(tc_config_t *c, const char *section_dot_key, const char *value)

@@ -230,6 +230,13 @@ int tc_config_load(tc_config_t *c, const char *path);
 int tc_config_load_overrides(tc_config_t *c, const char *path, char *const *overrides,
                              int n_overrides);
 
+/* The SIGHUP rule in one call: loads path and overrides as tc_config_load_overrides does;
+ * if all is good, logs each changed key at notice level ("shm.wait: futex -> spin",
+ * with "(applies at restart)" for TC_CONFIG_RESTART keys), replaces *c and returns the
+ * number of changed keys.  On error *c is untouched and the reason is on the error
+ * stack, for the caller to log while it runs on. */
+int tc_config_reload(tc_config_t *c, const char *path, char *const *overrides, int n_overrides);
+
 /* Parses and checks one value ("shm.ticks_capacity", "1000") into *c.  Cross-key rules
  * are not checked here: run tc_config_check after a batch of sets.  Returns 0 or -EINVAL
  * with "section.key: why".  On error *c is untouched. */

@@ -7,6 +7,7 @@
  */
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -448,6 +449,40 @@ Test(config, bad_file_leaves_config_untouched)
     running = snapshot;
     cr_assert_eq(tc_config_load(&running, want), -ENOENT);
     cr_assert_eq(memcmp(&running, &snapshot, sizeof running), 0);
+}
+
+Test(config, reload_logs_changes_or_keeps_the_old)
+{
+    tc_config_t running;
+    tc_config_defaults(&running);
+    char *log = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&log, &len);
+    tc_log_set_sink(m);
+    int old_level = tc_log_set_level(TC_LOG_INFO);
+
+    const char *next = write_file("next.conf", "[shm]\nwait = spin\nticks_capacity = 2048\n"
+                                               "[infer]\nzmq_pub =\n");
+    cr_assert_eq(tc_config_reload(&running, next, NULL, 0), 3, "%s", tc_err_msg());
+    cr_assert_eq(running.shm.wait, TC_CONFIG_WAIT_SPIN);
+    fflush(m);
+    cr_assert_str_eq(log, "<5>config reload: shm.ticks_capacity: 1048576 -> 2048 (applies at restart)\n"
+                          "<5>config reload: shm.wait: futex -> spin\n"
+                          "<5>config reload: infer.zmq_pub: tcp://127.0.0.1:8471 -> \"\" (applies at restart)\n");
+
+    tc_config_t before = running;
+    const char *bad = write_file("bad_next.conf", "[shm]\nwait = yield\nticks_capacity = 3\n");
+    cr_assert_eq(tc_config_reload(&running, bad, NULL, 0), -EINVAL);
+    char want[400];
+    snprintf(want, sizeof want, "%s:3 shm.ticks_capacity: 3 is not a power of two", bad);
+    cr_assert_str_eq(tc_err_msg(), want);
+    cr_assert_eq(memcmp(&running, &before, sizeof running), 0, "the old config stays");
+    cr_assert_eq(tc_config_reload(&running, next, NULL, 0), 0, "same file again: no change");
+
+    tc_log_set_level(old_level);
+    tc_log_set_sink(NULL);
+    fclose(m);
+    free(log);
 }
 
 Test(config, overrides_apply_after_file_and_before_rules)

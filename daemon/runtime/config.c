@@ -454,6 +454,7 @@ typedef struct load {
     size_t cap;
     int lineno;
     int indented;     /* the current raw line starts with a blank */
+    int after_key;    /* a key was seen since the last [section] (inih's prev_name) */
     int *origin;      /* per key: ORIGIN_DEFAULT, ORIGIN_OVERRIDE or the file line */
     int n_keys;
     char section[TC_CONFIG_NAME_MAX]; /* the last [section] header, if unknown */
@@ -503,6 +504,7 @@ static void section_open(load_t *L, const char *line)
     size_t len = strcspn(p + 1, "]");
     if (p[1 + len] != ']')
         return; /* inih reports the syntax error */
+    L->after_key = 0;
     snprintf(L->section, sizeof L->section, "%.*s", (int)len, p + 1);
     if (!section_known(L->section))
         L->section_line = L->lineno;
@@ -546,7 +548,11 @@ static int load_handler(void *user, const char *section, const char *name, const
     load_t *L = user;
     char why[WHY_MAX];
     int line = L->lineno;
-    if (L->indented) {
+    int continuation = L->indented && L->after_key;
+    L->after_key = 1;
+    /* inih glues an indented line after a key to that key's value (configparser's
+     * multi-line values); nobody means that in this file. */
+    if (continuation) {
         load_error(L, line, "%s:%d %s.%s: an indented line continues the previous value; "
                    "remove the indentation", L->path, line, section, name);
         return 1;

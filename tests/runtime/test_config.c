@@ -346,6 +346,11 @@ Test(config, file_errors_name_file_line_section_key)
     expect_file_error("[shm]\nwait = spin\n  spin_count = 5\n", 3,
                       "shm.wait: an indented line continues the previous value; remove the indentation");
     expect_file_error("wait = spin\n", 1, "wait: key before any [section]");
+    /* indentation right after a header is no continuation: accepted */
+    tc_config_t c;
+    cr_assert_eq(tc_config_load(&c, write_file("indent.conf", "[shm]\n  wait = spin\n")), 0,
+                 "%s", tc_err_msg());
+    cr_assert_eq(c.shm.wait, TC_CONFIG_WAIT_SPIN);
     /* syntax errors: inih's own, reported by line without a key */
     expect_file_error("[shm]\nwait = spin\njust words\n", 0, ":3: expected '[section]' or 'key = value'");
     expect_file_error("[shm]\nwait = spin\n[ingest\n", 0, ":3: expected '[section]' or 'key = value'");
@@ -356,7 +361,6 @@ Test(config, file_errors_name_file_line_section_key)
     cr_assert_not_null(f);
     fwrite(nul, 1, sizeof nul - 1, f);
     fclose(f);
-    tc_config_t c;
     cr_assert_eq(tc_config_load(&c, path), -EINVAL);
     char want[400];
     snprintf(want, sizeof want, "%s:3: has a NUL byte", path);

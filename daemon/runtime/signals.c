@@ -55,10 +55,10 @@ static int handle(int signo, int restart)
     return 0;
 }
 
-int tc_signals_install(unsigned flags)
+int tc_signals_install(void)
 {
     int r;
-    if ((flags & TC_SIGNALS_PIPE) && pipe_rd < 0) {
+    if (pipe_rd < 0) {
         int fds[2];
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
             return TC_ERR(-errno, "signal self-pipe: %s", strerror(errno));

@@ -1,12 +1,13 @@
 /* signals.h — the process's signal flags: stop (SIGTERM, SIGINT), reload (SIGHUP),
  * child (SIGCHLD) and user (SIGUSR1).
  *
- * Handlers only set `volatile sig_atomic_t` flags (STYLE §8) and, when asked for, write a
- * byte to a self-pipe so a poll() loop (the supervisor's) wakes up.  Stop, reload and
- * SIGUSR1 are installed without SA_RESTART, so a blocking wait (futex, read, nanosleep)
- * returns EINTR and the loop sees the flag at once.
+ * Handlers only set `volatile sig_atomic_t` flags (STYLE §8) and write a byte to a
+ * self-pipe, so a poll() loop (the supervisor's) wakes up; a stage that never polls
+ * simply ignores the pipe.  Stop, reload and SIGUSR1 are installed without SA_RESTART,
+ * so a blocking wait (futex, read, nanosleep) returns EINTR and the loop sees the flag
+ * at once.
  *
- *     tc_signals_install(TC_SIGNALS_PIPE);
+ *     tc_signals_install();
  *     while (!tc_signals_stopping()) {
  *         poll(fds, n, -1);                    // fds include tc_signals_fd()
  *         tc_signals_drain();
@@ -17,14 +18,10 @@
 #ifndef TC_RUNTIME_SIGNALS_H
 #define TC_RUNTIME_SIGNALS_H
 
-enum {
-    TC_SIGNALS_PIPE = 1u << 0, /* also open the self-pipe (tc_signals_fd) */
-};
-
-/* Installs the handlers (and the self-pipe with TC_SIGNALS_PIPE) and ignores SIGPIPE, so
- * a closed socket is an EPIPE return, not a death.  Calling it again is harmless.
- * Returns 0, or -errno with the reason on the error stack.  Main thread, at start. */
-int tc_signals_install(unsigned flags);
+/* Installs the handlers, opens the self-pipe and ignores SIGPIPE, so a closed socket is
+ * an EPIPE return, not a death.  Calling it again is harmless.  Returns 0, or -errno
+ * with the reason on the error stack.  Main thread, at start. */
+int tc_signals_install(void);
 
 /* The signal that asked to stop (SIGTERM or SIGINT), or 0 while running.  Stays set. */
 int tc_signals_stopping(void);
@@ -40,8 +37,8 @@ int tc_signals_take_reload(void);
 int tc_signals_take_child(void);
 int tc_signals_take_usr1(void);
 
-/* The self-pipe's read end, readable after any of the signals above; -1 without
- * TC_SIGNALS_PIPE.  Non-blocking and close-on-exec.  Owned by this module. */
+/* The self-pipe's read end, readable after any of the signals above; -1 before
+ * tc_signals_install.  Non-blocking and close-on-exec.  Owned by this module. */
 int tc_signals_fd(void);
 
 /* Empties the self-pipe (call after poll reports it readable, before the take_*). */

@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -23,8 +24,12 @@ static int readable(int fd, int timeout_ms)
 
 Test(signals, flags_set_once_and_take_clears)
 {
-    cr_assert_eq(tc_signals_install(0), 0);
-    cr_assert_eq(tc_signals_fd(), -1, "no pipe unless asked");
+    cr_assert_eq(tc_signals_install(), 0);
+    cr_assert_eq(tc_signals_install(), 0, "twice is harmless");
+    int fd = tc_signals_fd();
+    cr_assert_geq(fd, 0);
+    cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC, "close-on-exec");
+    cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "non-blocking");
     cr_assert_eq(tc_signals_stopping(), 0);
     cr_assert_eq(tc_signals_take_reload(), 0);
 
@@ -49,7 +54,7 @@ Test(signals, flags_set_once_and_take_clears)
 
 Test(signals, child_exit_sets_child_and_wakes_the_pipe)
 {
-    cr_assert_eq(tc_signals_install(TC_SIGNALS_PIPE), 0);
+    cr_assert_eq(tc_signals_install(), 0);
     int fd = tc_signals_fd();
     cr_assert_geq(fd, 0);
     cr_assert(!readable(fd, 0));
@@ -76,7 +81,7 @@ static void on_alarm(int s) { (void)s; }
  * what lets a waiting stage see the stop at once. */
 Test(signals, stop_interrupts_a_blocking_wait)
 {
-    cr_assert_eq(tc_signals_install(0), 0);
+    cr_assert_eq(tc_signals_install(), 0);
     int p[2];
     cr_assert_eq(pipe(p), 0);
     pid_t parent = getpid();
@@ -102,7 +107,7 @@ Test(signals, stop_interrupts_a_blocking_wait)
 
 Test(signals, child_reset_restores_defaults)
 {
-    cr_assert_eq(tc_signals_install(TC_SIGNALS_PIPE), 0);
+    cr_assert_eq(tc_signals_install(), 0);
     pid_t pid = fork();
     if (pid == 0) {
         tc_signals_child_reset();

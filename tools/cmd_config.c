@@ -12,6 +12,38 @@
 
 #define MAX_OVERRIDES 256
 
+/* --check: every problem, one line each, in file order; one problem reads exactly like
+ * the error any daemon would stop with. */
+static int check_all(const char *path, char *const *overrides, int n_overrides)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return TC_ERR(-ENOMEM, "out of memory");
+    int n = tc_config_lint(path, overrides, n_overrides, m);
+    fclose(m);
+    if (n < 0) {
+        free(text);
+        return 1;
+    }
+    if (n == 0)
+        printf("%s: ok\n", path ? path : "(defaults)");
+    else if (n == 1)
+        TC_ERR(-EINVAL, "%.*s", (int)strcspn(text, "\n"), text);
+    else {
+        for (char *line = text, *end; *line; line = end + 1) {
+            end = line + strcspn(line, "\n");
+            fprintf(stderr, "tickcast config: %.*s\n", (int)(end - line), line);
+            if (!*end)
+                break;
+        }
+        TC_ERR(-EINVAL, "%d problems in %s", n, path ? path : "the -o options");
+    }
+    free(text);
+    return n == 0 ? 0 : 1;
+}
+
 static int cmd_config(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -54,14 +86,12 @@ static int cmd_config(int argc, char **argv)
     if (markdown)
         return tc_config_markdown(stdout) < 0 ? 1 : 0;
 
+    if (check)
+        return check_all(path, overrides, n_overrides);
     tc_config_t cfg;
     int r = tc_config_load_overrides(&cfg, path, overrides, n_overrides);
     if (r < 0)
         return 1;
-    if (check) {
-        printf("%s: ok\n", path ? path : "(defaults)");
-        return 0;
-    }
     if (get) {
         const tc_config_key_t *k = tc_config_key_find(get, NULL);
         char val[TC_CONFIG_PATH_MAX + 1];
@@ -84,7 +114,8 @@ TC_CLI_COMMAND(config, "print or check the configuration (every key, its value a
                "  -o section.key=value override one key after the file (repeatable)\n"
                "  --dump               print the effective configuration as INI (the default)\n"
                "  --docs               with --dump: each key's doc, type, range and default\n"
-               "  --check              check the file and overrides; exit 1 with file:line why\n"
+               "  --check              check the file and overrides; print every problem as\n"
+               "                       file:line section.key: why, and exit 1\n"
                "  --get section.key    print one effective value\n"
                "  --markdown           print the reference of every key (docs/CONFIG.md)",
                cmd_config);

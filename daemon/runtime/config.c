@@ -460,6 +460,8 @@ typedef struct load {
     char section[TC_CONFIG_NAME_MAX]; /* the last [section] header, if unknown */
     int section_line;                 /* its line, 0 when known or none */
     int section_keys;                 /* keys seen under it */
+    FILE *report;     /* tc_config_lint: every problem, one per line */
+    int syntax_line;  /* the first syntax error found by load_syntax_ok */
     int errors;       /* how many problems were found */
     int first_line;   /* line of the reported one (the earliest) */
     char first[TC_ERR_MSG_MAX];
@@ -468,14 +470,44 @@ typedef struct load {
 __attribute__((format(printf, 3, 4))) static void load_error(load_t *L, int line,
                                                                const char *fmt, ...)
 {
-    L->errors++;
-    if (L->first[0] && line >= L->first_line)
-        return;
+    char msg[TC_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->first, sizeof L->first, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    L->errors++;
+    if (L->report)
+        fprintf(L->report, "%s\n", msg);
+    if (L->first[0] && line >= L->first_line)
+        return;
+    memcpy(L->first, msg, sizeof msg);
     L->first_line = line;
+}
+
+/* inih's own grammar, so that every syntax error is found (inih reports only the
+ * first): blank, comment, "[section]", a continuation, or "name = value" / "name: value",
+ * where ';' after a blank starts a comment. */
+static int load_syntax_ok(const char *line, int lineno, int after_key)
+{
+    const char *p = line;
+    if (lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+    int indented = isspace((unsigned char)*p);
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p || *p == ';' || *p == '#' || (indented && after_key))
+        return 1;
+    int was_space = 0;
+    const char *want = *p == '[' ? "]" : "=:";
+    for (const char *q = *p == '[' ? p + 1 : p; *q; q++) {
+        if (strchr(want, *q))
+            return 1;
+        if (was_space && *q == ';')
+            return 0;
+        was_space = isspace((unsigned char)*q);
+    }
+    return 0;
 }
 
 /* An unknown section with no key under it would never reach the handler (inih calls it
@@ -500,10 +532,10 @@ static void section_open(load_t *L, const char *line)
         p++;
     if (*p != '[')
         return;
-    section_close(L);
     size_t len = strcspn(p + 1, "]");
     if (p[1 + len] != ']')
-        return; /* inih reports the syntax error */
+        return; /* a syntax error, and inih stays in the previous section */
+    section_close(L);
     L->after_key = 0;
     snprintf(L->section, sizeof L->section, "%.*s", (int)len, p + 1);
     if (!section_known(L->section))
@@ -534,6 +566,12 @@ static char *load_reader(char *str, int num, void *stream)
         return str;
     }
     L->indented = len && (L->line[0] == ' ' || L->line[0] == '\t');
+    if (!load_syntax_ok(L->line, L->lineno, L->after_key)) {
+        if (!L->syntax_line)
+            L->syntax_line = L->lineno;
+        load_error(L, L->lineno, "%s:%d: expected '[section]' or 'key = value'", L->path,
+                   L->lineno);
+    }
     section_open(L, L->line);
     memcpy(str, L->line, (size_t)len);
     str[len] = '\n';
@@ -614,7 +652,7 @@ static int load_file(load_t *L)
         return TC_ERR(-read_errno, "%s:%d: cannot read: %s", L->path, L->lineno + 1,
                       strerror(read_errno));
     section_close(L);
-    if (r > 0)
+    if (r > 0 && r != L->syntax_line) /* inih saw one that load_syntax_ok missed */
         load_error(L, r, "%s:%d: expected '[section]' or 'key = value'", L->path, r);
     else if (r < 0)
         return TC_ERR(-ENOMEM, "%s: inih failed (%d)", L->path, r);
@@ -635,87 +673,118 @@ static const tc_config_key_t *rule_blame(const load_t *L, const tc_config_rule_t
     return rb > ra ? b : a;
 }
 
-/* Checks the rules on L->cfg (or c when L is NULL); reports the first broken one. */
-static int rules_check(const load_t *L, const tc_config_t *c)
+/* Why rule i fails on c, as "[path:line ]section.key: why" in msg, blaming the key set
+ * last (L may be NULL: no origins); 0 when c obeys it, else -1. */
+static int rule_broken(const load_t *L, const tc_config_t *c, const tc_config_rule_t *rule,
+                       char *msg, size_t size)
 {
-    int n;
-    const tc_config_rule_t *rules = tc_config_rules(&n);
-    for (int i = 0; i < n; i++) {
-        char why[WHY_MAX];
-        if (rules[i].fn(c, &rules[i], why, sizeof why) == 0)
-            continue;
-        int origin;
-        const tc_config_key_t *k = rule_blame(L, &rules[i], &origin);
-        if (origin > 0)
-            return TC_ERR(-EINVAL, "%s:%d %s.%s: %s", L->path, origin, k->section, k->key, why);
-        return TC_ERR(-EINVAL, "%s%s.%s: %s", origin == ORIGIN_OVERRIDE ? "-o " : "",
-                      k->section, k->key, why);
-    }
-    return 0;
+    char why[WHY_MAX];
+    if (rule->fn(c, rule, why, sizeof why) == 0)
+        return 0;
+    int origin;
+    const tc_config_key_t *k = rule_blame(L, rule, &origin);
+    if (origin > 0)
+        snprintf(msg, size, "%s:%d %s.%s: %s", L->path, origin, k->section, k->key, why);
+    else
+        snprintf(msg, size, "%s%s.%s: %s", origin == ORIGIN_OVERRIDE ? "-o " : "", k->section,
+                 k->key, why);
+    return -1;
 }
 
-static int override_apply(load_t *L, const char *ov)
+/* Problems after the file's, in this order when the first is picked. */
+#define LINE_OVERRIDE (1 << 29)
+#define LINE_RULE (1 << 30)
+
+static void override_apply(load_t *L, int i, const char *ov)
 {
     char name[2 * TC_CONFIG_NAME_MAX], why[WHY_MAX];
     const char *eq = strchr(ov, '=');
     size_t len = eq ? (size_t)(eq - ov) : 0;
-    if (!eq || len == 0 || len >= sizeof name)
-        return TC_ERR(-EINVAL, "-o %s: expected section.key=value", ov);
+    if (!eq || len == 0 || len >= sizeof name) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: expected section.key=value", ov);
+        return;
+    }
     memcpy(name, ov, len);
     name[len] = '\0';
     const tc_config_key_t *k = tc_config_key_find(name, NULL);
-    if (!k)
-        return TC_ERR(-EINVAL, "-o %s: unknown key", name);
+    if (!k) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: unknown key", name);
+        return;
+    }
     value_t v;
-    if (value_parse(k, eq + 1, &v, why, sizeof why) < 0)
-        return TC_ERR(-EINVAL, "-o %s: %s", name, why);
+    if (value_parse(k, eq + 1, &v, why, sizeof why) < 0) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: %s", name, why);
+        return;
+    }
     value_store(k, &v, &L->cfg);
     L->origin[k - tc_config_keys(&(int){0})] = ORIGIN_OVERRIDE;
+}
+
+/* Defaults, file, overrides, then (only if all of those were good, since a half-read
+ * file would break rules spuriously) the rules.  Problems are counted in L; returns
+ * -errno only when the file cannot be read at all. */
+static int load_run(load_t *L, const char *path, char *const *overrides, int n_overrides)
+{
+    tc_config_keys(&L->n_keys);
+    L->origin = calloc((size_t)L->n_keys, sizeof L->origin[0]);
+    if (!L->origin)
+        return TC_ERR(-ENOMEM, "config: out of memory");
+    tc_config_defaults(&L->cfg);
+    L->path = path;
+    if (path) {
+        int r = load_file(L);
+        if (r < 0)
+            return r;
+    }
+    for (int i = 0; i < n_overrides; i++)
+        override_apply(L, i, overrides[i]);
+    if (L->errors)
+        return 0;
+    int n;
+    const tc_config_rule_t *rules = tc_config_rules(&n);
+    for (int i = 0; i < n; i++) {
+        char msg[TC_ERR_MSG_MAX];
+        if (rule_broken(L, &L->cfg, &rules[i], msg, sizeof msg) < 0)
+            load_error(L, LINE_RULE, "%s", msg);
+    }
     return 0;
+}
+
+static void load_free(load_t *L)
+{
+    free(L->line);
+    free(L->origin);
+    free(L);
 }
 
 int tc_config_load_overrides(tc_config_t *c, const char *path, char *const *overrides,
                              int n_overrides)
 {
     load_t *L = calloc(1, sizeof *L);
-    int r = -ENOMEM;
     if (!L)
         return TC_ERR(-ENOMEM, "config: out of memory");
-    tc_config_keys(&L->n_keys);
-    L->origin = calloc((size_t)L->n_keys, sizeof L->origin[0]);
-    if (!L->origin) {
-        r = TC_ERR(-ENOMEM, "config: out of memory");
-        goto fail;
-    }
-    tc_config_defaults(&L->cfg);
-    L->path = path;
-    if (path) {
-        r = load_file(L);
-        if (r < 0)
-            goto fail;
-        if (L->errors) {
-            if (L->errors > 1)
-                r = TC_ERR(-EINVAL, "%s (and %d more error%s)", L->first, L->errors - 1,
-                           L->errors > 2 ? "s" : "");
-            else
-                r = TC_ERR(-EINVAL, "%s", L->first);
-            goto fail;
-        }
-    }
-    for (int i = 0; i < n_overrides; i++) {
-        r = override_apply(L, overrides[i]);
-        if (r < 0)
-            goto fail;
-    }
-    r = rules_check(L, &L->cfg);
-    if (r < 0)
-        goto fail;
-    *c = L->cfg;
-    r = 0;
-fail:
-    free(L->line);
-    free(L->origin);
-    free(L);
+    int r = load_run(L, path, overrides, n_overrides);
+    if (r == 0 && L->errors > 1)
+        r = TC_ERR(-EINVAL, "%s (and %d more error%s)", L->first, L->errors - 1,
+                   L->errors > 2 ? "s" : "");
+    else if (r == 0 && L->errors)
+        r = TC_ERR(-EINVAL, "%s", L->first);
+    else if (r == 0)
+        *c = L->cfg;
+    load_free(L);
+    return r;
+}
+
+int tc_config_lint(const char *path, char *const *overrides, int n_overrides, FILE *report)
+{
+    load_t *L = calloc(1, sizeof *L);
+    if (!L)
+        return TC_ERR(-ENOMEM, "config: out of memory");
+    L->report = report;
+    int r = load_run(L, path, overrides, n_overrides);
+    if (r == 0)
+        r = L->errors;
+    load_free(L);
     return r;
 }
 
@@ -774,7 +843,14 @@ int tc_config_check(const tc_config_t *c)
             value_parse(&k[i], text, &v, why, sizeof why) < 0)
             return TC_ERR(-EINVAL, "%s.%s: %s", k[i].section, k[i].key, why);
     }
-    return rules_check(NULL, c);
+    int nr;
+    const tc_config_rule_t *rules = tc_config_rules(&nr);
+    for (int i = 0; i < nr; i++) {
+        char msg[TC_ERR_MSG_MAX];
+        if (rule_broken(NULL, c, &rules[i], msg, sizeof msg) < 0)
+            return TC_ERR(-EINVAL, "%s", msg);
+    }
+    return 0;
 }
 
 /* ---- output --------------------------------------------------------------------------- */

@@ -230,6 +230,11 @@ int tc_config_load(tc_config_t *c, const char *path);
 int tc_config_load_overrides(tc_config_t *c, const char *path, char *const *overrides,
                              int n_overrides);
 
+/* Checks path and overrides as tc_config_load_overrides does, but writes every problem
+ * to report, one "file:line section.key: why" per line, in file order.  Returns how
+ * many problems there were (0 = good), or -errno when path cannot be read. */
+int tc_config_lint(const char *path, char *const *overrides, int n_overrides, FILE *report);
+
 /* The SIGHUP rule in one call: loads path and overrides as tc_config_load_overrides does;
  * if all is good, logs each changed key at notice level ("shm.wait: futex -> spin",
  * with "(applies at restart)" for TC_CONFIG_RESTART keys), replaces *c and returns the

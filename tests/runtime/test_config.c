@@ -455,6 +455,52 @@ Test(config, bad_file_leaves_config_untouched)
     cr_assert_eq(memcmp(&running, &snapshot, sizeof running), 0);
 }
 
+Test(config, lint_reports_every_problem_in_order)
+{
+    const char *path = write_file("lint.conf", "[shm]\n"
+                                               "ticks_capacity = 1000\n"    /* 2 */
+                                               "what is this\n"             /* 3 */
+                                               "wait = fast\n"              /* 4 */
+                                               "[nope]\n"                   /* 5 */
+                                               "[ingest\n"                  /* 6 */
+                                               "pace = x ; comment\n"       /* 7 */
+                                               "[features]\n"
+                                               "bar_type = ; empty\n"       /* 9 */
+                                               "bar_size = 0\n");           /* 10 */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    char *ov[] = {"http.listen=nowhere", "shm.wait=spin"};
+    cr_assert_eq(tc_config_lint(path, ov, 2, m), 8);
+    fclose(m);
+    char want[4096];
+    snprintf(want, sizeof want,
+             "%1$s:2 shm.ticks_capacity: 1000 is not a power of two\n"
+             "%1$s:3: expected '[section]' or 'key = value'\n"
+             "%1$s:4 shm.wait: 'fast' is not one of spin, yield, futex\n"
+             "%1$s:6: expected '[section]' or 'key = value'\n"
+             "%1$s:7 nope.pace: unknown section [nope]\n" /* a broken header changes nothing */
+             "%1$s:9 features.bar_type: '' is not one of time, tick, volume, dollar\n"
+             "%1$s:10 features.bar_size: 0 is out of range 0.001..1e+15\n"
+             "-o http.listen: 'nowhere' is not HOST:PORT with a port 1..65535\n", path);
+    cr_assert_str_eq(text, want);
+    free(text);
+
+    /* good file, one broken rule through the overrides */
+    char *ov2[] = {"ingest.source=zmq"};
+    m = open_memstream(&text, &len);
+    cr_assert_eq(tc_config_lint(NULL, ov2, 1, m), 1);
+    fclose(m);
+    cr_assert_str_eq(text, "-o ingest.source: ingest.source (zmq) needs an endpoint in "
+                           "ingest.zmq_endpoint ()\n");
+    free(text);
+    m = open_memstream(&text, &len);
+    cr_assert_eq(tc_config_lint(NULL, NULL, 0, m), 0);
+    fclose(m);
+    cr_assert_str_eq(text, "");
+    free(text);
+}
+
 Test(config, reload_logs_changes_or_keeps_the_old)
 {
     tc_config_t running;
@@ -677,6 +723,21 @@ Test(config, cli_check_get_and_dump)
     snprintf(want, sizeof want, "tickcast config: %s:3 shm.ticks_capacity: 1000 is not a power of two\n", bad);
     cr_assert_str_eq(err, want, "one line on stderr");
     cr_assert_str_eq(out, "");
+    free(out);
+    free(err);
+
+    /* every problem, in file order, then a count */
+    const char *worse = write_file("cli_worse.conf", "[shm]\nwait = fast\nnope\n[shmm]\n"
+                                                     "[infer]\nthreads = 0\n");
+    snprintf(args, sizeof args, "--check --config '%s'", worse);
+    cr_assert_eq(tickcast_config(args, &out, &err), 1);
+    snprintf(want, sizeof want,
+             "tickcast config: %s:2 shm.wait: 'fast' is not one of spin, yield, futex\n"
+             "tickcast config: %s:3: expected '[section]' or 'key = value'\n"
+             "tickcast config: %s:4 shmm: unknown section [shmm] (did you mean [shm]?)\n"
+             "tickcast config: %s:6 infer.threads: 0 is out of range 1..256\n"
+             "tickcast config: 4 problems in %s\n", worse, worse, worse, worse, worse);
+    cr_assert_str_eq(err, want);
     free(out);
     free(err);
 

@@ -54,11 +54,12 @@ static int cmd_config(int argc, char **argv)
         {"check", no_argument, NULL, 'k'},
         {"markdown", no_argument, NULL, 'm'},
         {"get", required_argument, NULL, 'g'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     const char *path = NULL, *get = NULL;
     char *overrides[MAX_OVERRIDES];
-    int n_overrides = 0, dump = 0, docs = 0, check = 0, markdown = 0, opt;
+    int n_overrides = 0, dump = 0, docs = 0, check = 0, markdown = 0, json = 0, opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "c:o:", opts, NULL)) != -1) {
@@ -74,6 +75,7 @@ static int cmd_config(int argc, char **argv)
         case 'k': check = 1; break;
         case 'm': markdown = 1; break;
         case 'g': get = optarg; break;
+        case 'j': json = 1; break;
         default:
             return TC_ERR(-EINVAL, "unknown option '%s' (tickcast config --help)",
                           argv[optind - 1]);
@@ -81,8 +83,10 @@ static int cmd_config(int argc, char **argv)
     }
     if (optind < argc)
         return TC_ERR(-EINVAL, "unexpected argument '%s'", argv[optind]);
-    if (dump + check + markdown + (get != NULL) > 1)
-        return TC_ERR(-EINVAL, "--dump, --check, --get and --markdown exclude each other");
+    if (dump + check + markdown + json + (get != NULL) > 1)
+        return TC_ERR(-EINVAL, "--dump, --json, --check, --get and --markdown exclude each other");
+    if (docs && !dump && (check || markdown || json || get))
+        return TC_ERR(-EINVAL, "--docs goes with --dump");
     if (markdown)
         return tc_config_markdown(stdout) < 0 ? 1 : 0;
 
@@ -103,12 +107,14 @@ static int cmd_config(int argc, char **argv)
         printf("%s\n", val);
         return 0;
     }
+    if (json)
+        return tc_config_json(&cfg, stdout) < 0 ? 1 : 0;
     return tc_config_dump(&cfg, stdout, docs) < 0 ? 1 : 0;
 }
 
 TC_CLI_COMMAND(config, "print or check the configuration (every key, its value and doc)",
                "tickcast config [--config FILE] [-o section.key=value ...] "
-               "[--dump [--docs] | --check | --get section.key]\n"
+               "[--dump [--docs] | --json | --check | --get section.key]\n"
                "tickcast config --markdown\n\n"
                "  -c, --config FILE    INI file to read (default: none, every key at its default)\n"
                "  -o section.key=value override one key after the file (repeatable)\n"
@@ -116,6 +122,8 @@ TC_CLI_COMMAND(config, "print or check the configuration (every key, its value a
                "  --docs               with --dump: each key's doc, type, range and default\n"
                "  --check              check the file and overrides; print every problem as\n"
                "                       file:line section.key: why, and exit 1\n"
+               "  --json               print the effective configuration as JSON (numbers and\n"
+               "                       booleans typed; durations and sizes as in the file)\n"
                "  --get section.key    print one effective value\n"
                "  --markdown           print the reference of every key (docs/CONFIG.md)",
                cmd_config);

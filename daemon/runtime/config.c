@@ -953,6 +953,52 @@ int tc_config_dump(const tc_config_t *c, FILE *f, int with_docs)
     return ferror(f) ? TC_ERR(-EIO, "config: write failed") : 0;
 }
 
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+int tc_config_json(const tc_config_t *c, FILE *f)
+{
+    int n;
+    const tc_config_key_t *k = tc_config_keys(&n);
+    const char *section = "";
+    fputc('{', f);
+    for (int i = 0; i < n; i++) {
+        char val[TC_CONFIG_PATH_MAX + 1];
+        if (strcmp(section, k[i].section) != 0) {
+            fputs(i ? "\n  },\n  " : "\n  ", f);
+            section = k[i].section;
+            json_string(f, section);
+            fputs(": {", f);
+        } else {
+            fputc(',', f);
+        }
+        fputs("\n    ", f);
+        json_string(f, k[i].key);
+        fputs(": ", f);
+        tc_config_value_format(c, &k[i], val, sizeof val);
+        if (k[i].type == TC_CONFIG_INT || k[i].type == TC_CONFIG_DOUBLE ||
+            k[i].type == TC_CONFIG_BOOL)
+            fputs(val, f);
+        else
+            json_string(f, val);
+    }
+    fputs(n ? "\n  }\n}\n" : "}\n", f);
+    fflush(f);
+    return ferror(f) ? TC_ERR(-EIO, "config: write failed") : 0;
+}
+
 static void md_cell(FILE *f, const char *s)
 {
     for (; *s; s++) {

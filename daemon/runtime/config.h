@@ -262,6 +262,11 @@ int tc_config_value_format(const tc_config_t *c, const tc_config_key_t *key, cha
  * doc, type, bounds and default as comments.  Returns 0 or -EIO. */
 int tc_config_dump(const tc_config_t *c, FILE *f, int with_docs);
 
+/* Writes *c as one JSON object of sections of keys: ints and numbers as JSON numbers,
+ * booleans as true/false, everything else (strings, enums, durations, sizes) as the
+ * string the INI file would hold ("100ms", "256MiB").  Returns 0 or -EIO. */
+int tc_config_json(const tc_config_t *c, FILE *f);
+
 /* Writes the reference of every key as Markdown (docs/CONFIG.md).  Returns 0 or -EIO. */
 int tc_config_markdown(FILE *f);
 

@@ -771,6 +771,35 @@ Test(config, cli_check_get_and_dump)
     free(err);
 }
 
+/* --json, read back by Python's json module (an independent parser): every key, typed. */
+Test(config, cli_json_parses_with_every_key)
+{
+    if (system("command -v python3 >/dev/null 2>&1") != 0)
+        cr_skip_test("python3 is not installed: no independent JSON parser");
+    char tool[512], cmd[2048];
+    snprintf(tool, sizeof tool, "%s/tickcast", TC_BIN_DIR);
+    if (access(tool, X_OK) != 0)
+        cr_skip_test("%s is not built", tool);
+    /* a path with a quote and a backslash, to exercise escaping */
+    snprintf(cmd, sizeof cmd,
+             "'%s' config --json -o 'ingest.path=a\"b\\c' -o shm.mlock=true -o strategy.fee_bps=0.25 | "
+             "python3 -c 'import json,sys; d=json.load(sys.stdin); "
+             "print(sum(len(v) for v in d.values()), d[\"ingest\"][\"path\"], "
+             "d[\"shm\"][\"ticks_capacity\"] + 1, d[\"shm\"][\"mlock\"] is True, "
+             "d[\"strategy\"][\"fee_bps\"] * 4, d[\"shm\"][\"wait\"], d[\"ingest\"][\"journal_roll_size\"])'",
+             tool);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[512] = "";
+    cr_assert_not_null(fgets(line, sizeof line, p), "no output from %s", cmd);
+    cr_assert_eq(pclose(p), 0);
+    int n;
+    tc_config_keys(&n);
+    char want[512];
+    snprintf(want, sizeof want, "%d a\"b\\c 1048577 True 1.0 futex 256MiB\n", n);
+    cr_assert_str_eq(line, want);
+}
+
 /* ---- committed files that come from the table ---------------------------------------- */
 
 static void expect_same_as_committed(const char *rel, const char *made, size_t made_len,

@@ -1,6 +1,7 @@
-/* cmd_config.c — `tickcast config`: print the effective configuration (with each key's
- * doc), check a file, or print the Markdown reference.  The same loader as every daemon
- * (daemon/runtime/config.c), so what this accepts is what tickcastd accepts. */
+/* cmd_config.c — `tickcast config`: print the effective configuration (as INI with each
+ * key's doc, or JSON, or one value), check a file, or print the Markdown reference
+ * (docs/CONFIG.md).  The same loader as every daemon (daemon/runtime/config.c), so what
+ * this accepts is what tickcastd accepts. */
 #include "tools/cli.h"
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"

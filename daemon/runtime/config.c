@@ -59,6 +59,13 @@ const tc_config_key_t *tc_config_key_find(const char *section, const char *key)
     return NULL;
 }
 
+/* k's row number in the table. */
+static int key_index(const tc_config_key_t *k)
+{
+    int n;
+    return (int)(k - tc_config_keys(&n));
+}
+
 static int section_known(const char *section)
 {
     int n;
@@ -615,7 +622,7 @@ static int load_handler(void *user, const char *section, const char *name, const
                    hint ? hint : "", hint ? "?)" : "");
         return 1;
     }
-    int idx = (int)(k - tc_config_keys(&(int){0}));
+    int idx = key_index(k);
     if (L->origin[idx] > 0) {
         load_error(L, line, "%s:%d %s.%s: set twice (first on line %d)", L->path, line,
                    section, name, L->origin[idx]);
@@ -664,10 +671,9 @@ static int load_file(load_t *L)
 static const tc_config_key_t *rule_blame(const load_t *L, const tc_config_rule_t *rule,
                                          int *ret_origin)
 {
-    const tc_config_key_t *base = tc_config_keys(&(int){0});
     const tc_config_key_t *a = tc_config_key_find(rule->a, NULL);
     const tc_config_key_t *b = tc_config_key_find(rule->b, NULL);
-    int oa = L ? L->origin[a - base] : 0, ob = L ? L->origin[b - base] : 0;
+    int oa = L ? L->origin[key_index(a)] : 0, ob = L ? L->origin[key_index(b)] : 0;
     int ra = oa == ORIGIN_OVERRIDE ? 1 << 30 : oa, rb = ob == ORIGIN_OVERRIDE ? 1 << 30 : ob;
     *ret_origin = rb > ra ? ob : oa;
     return rb > ra ? b : a;
@@ -717,7 +723,7 @@ static void override_apply(load_t *L, int i, const char *ov)
         return;
     }
     value_store(k, &v, &L->cfg);
-    L->origin[k - tc_config_keys(&(int){0})] = ORIGIN_OVERRIDE;
+    L->origin[key_index(k)] = ORIGIN_OVERRIDE;
 }
 
 /* Defaults, file, overrides, then (only if all of those were good, since a half-read

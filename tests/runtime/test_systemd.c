@@ -129,6 +129,35 @@ Test(systemd, unit_passes_systemd_analyze_verify)
     cr_assert_eq(system(cmd), 0);
 }
 
+/* systemd's own score of the hardening; the unit scored 1.4 ("OK") when written, and
+ * anything above 2.0 means a protection was dropped. */
+Test(systemd, unit_exposure_stays_low)
+{
+    if (!have_tool("systemd-analyze"))
+        cr_skip_test("systemd-analyze is not installed (package systemd)");
+    char dir[256], cmd[1024], *out;
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tc_sec.XXXXXX", base && base[0] ? base : "/tmp");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "sed 's|^ExecStart=/usr/bin/tickcastd|ExecStart=%s/tickcast|' '%s' > '%s/tickcast.service'",
+             TC_BIN_DIR, UNIT, dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "systemd-analyze security --offline=true --no-pager '%s/tickcast.service'", dir);
+    int rc = run(cmd, &out);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    const char *at = strstr(out, "Overall exposure level for tickcast.service: ");
+    if (rc != 0 && !at) {
+        free(out);
+        cr_skip_test("this systemd-analyze cannot score unit files offline (needs systemd >= 250)");
+    }
+    cr_assert_not_null(at, "%s", out);
+    double score = strtod(at + strlen("Overall exposure level for tickcast.service: "), NULL);
+    cr_assert(score > 0 && score <= 2.0, "exposure %.1f (1.4 when written):\n%s", score, out);
+    free(out);
+}
+
 /* ---- what the design relies on ------------------------------------------------------- */
 
 Test(systemd, unit_has_the_settings_the_daemon_relies_on)

@@ -5,8 +5,10 @@
  * Debian build has INI_HANDLER_LINENO off), so the file is fed through our own line
  * reader, which counts lines and also catches what inih would silently mangle: lines
  * longer than inih's buffer, NUL bytes, and indented lines that inih would glue to the
- * previous value.  Everything is parsed into a scratch tc_config_t and copied to the
- * caller's only when the whole file, the overrides and the cross-key rules are good.
+ * previous value.  It also checks inih's line grammar itself, since inih reports only
+ * its first syntax error and `tickcast config --check` lists them all.  Everything is
+ * parsed into a scratch tc_config_t and copied to the caller's only when the whole file,
+ * the overrides and the cross-key rules are good.
  *
  * Value syntax: durations "250ms", "1.5s", "10s", "5m", "1h", "1d" (and "0"); sizes
  * "4096", "64KiB"/"64K", "256MiB"/"256M", "1GiB", and SI "kB", "MB", "GB", "TB";

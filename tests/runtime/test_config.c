@@ -774,7 +774,10 @@ Test(config, cli_check_get_and_dump)
 /* --json, read back by Python's json module (an independent parser): every key, typed. */
 Test(config, cli_json_parses_with_every_key)
 {
-    if (system("command -v python3 >/dev/null 2>&1") != 0)
+    /* Debian's interpreter (tools/install-deps.sh installs it) before whatever is first
+     * on PATH, which may be a slow version-manager shim */
+    const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    if (strcmp(py, "python3") == 0 && system("command -v python3 >/dev/null 2>&1") != 0)
         cr_skip_test("python3 is not installed: no independent JSON parser");
     char tool[512], cmd[2048];
     snprintf(tool, sizeof tool, "%s/tickcast", TC_BIN_DIR);
@@ -783,11 +786,11 @@ Test(config, cli_json_parses_with_every_key)
     /* a path with a quote and a backslash, to exercise escaping */
     snprintf(cmd, sizeof cmd,
              "'%s' config --json -o 'ingest.path=a\"b\\c' -o shm.mlock=true -o strategy.fee_bps=0.25 | "
-             "python3 -c 'import json,sys; d=json.load(sys.stdin); "
+             "%s -c 'import json,sys; d=json.load(sys.stdin); "
              "print(sum(len(v) for v in d.values()), d[\"ingest\"][\"path\"], "
              "d[\"shm\"][\"ticks_capacity\"] + 1, d[\"shm\"][\"mlock\"] is True, "
              "d[\"strategy\"][\"fee_bps\"] * 4, d[\"shm\"][\"wait\"], d[\"ingest\"][\"journal_roll_size\"])'",
-             tool);
+             tool, py);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char line[512] = "";

@@ -220,7 +220,8 @@ void tc_config_defaults(tc_config_t *c);
 
 /* Loads defaults, then the INI file at path (NULL = defaults only), then checks every
  * cross-key rule.  Returns 0, or -EINVAL (bad file) / -errno (cannot read) with
- * "path:line section.key: why" on the error stack.  On error *c is untouched. */
+ * "path:line section.key: why" on the error stack: the earliest problem, followed by
+ * "(and N more errors)" when there are several.  On error *c is untouched. */
 int tc_config_load(tc_config_t *c, const char *path);
 
 /* As tc_config_load, then applies overrides ("section.key=value", as given to -o) in

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,22 +88,31 @@ Test(signals, stop_interrupts_a_blocking_wait)
     pid_t parent = getpid();
     pid_t killer = fork();
     if (killer == 0) {
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        kill(parent, SIGTERM);
+        /* again and again, so one lands while the parent is inside read() however
+         * loaded the machine is */
+        for (int i = 0; i < 500; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            kill(parent, SIGTERM);
+        }
         _exit(0);
     }
-    /* a safety net so a regression fails instead of hanging */
-    signal(SIGALRM, on_alarm);
-    alarm(5);
+    /* a safety net so a regression fails instead of hanging: no SA_RESTART either */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(10);
     char b;
     ssize_t n = read(p[0], &b, 1);
     int e = errno;
-    alarm(0);
+    int by_alarm = alarm(0) == 0;
+    kill(killer, SIGKILL);
+    waitpid(killer, NULL, 0);
     cr_assert_eq(n, -1);
     cr_assert_eq(e, EINTR);
+    cr_assert(!by_alarm, "only the safety alarm interrupted the read");
     cr_assert_eq(tc_signals_stopping(), SIGTERM);
-    waitpid(killer, NULL, 0);
 }
 
 Test(signals, child_reset_restores_defaults)

@@ -9,6 +9,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "features/ta.h"
 
@@ -16,6 +18,21 @@
 #define TC_TA_EPSILON 1e-14
 static inline int tc_ta_is_zero(double v) { return -TC_TA_EPSILON < v && v < TC_TA_EPSILON; }
 static inline int tc_ta_is_zero_or_neg(double v) { return v < TC_TA_EPSILON; }
+
+/* c ? a : b without a branch, bit for bit (NaNs and signed zeros included).  Where the
+ * condition follows the sign of a price change it is a coin flip each bar, and a
+ * mispredicted branch would cost more than the arithmetic of the update; compilers keep
+ * the branch for the plain ternary on doubles. */
+static inline double tc_ta_select(int c, double a, double b)
+{
+    uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    uint64_t r = (ua & m) | (ub & ~m);
+    double out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+}
 
 /* TA-Lib's largest integer period for every function of these families. */
 #define TC_TA_PERIOD_MAX 100000
@@ -47,8 +64,8 @@ static inline void tc_ta_dm1(double h, double l, double prev_h, double prev_l, d
                              double *ret_minus)
 {
     double dp = h - prev_h, dm = prev_l - l;
-    *ret_plus = (dp > 0 && dp > dm) ? dp : 0.0;
-    *ret_minus = (dm > 0 && dp < dm) ? dm : 0.0;
+    *ret_plus = tc_ta_select((dp > 0) & (dp > dm), dp, 0.0);
+    *ret_minus = tc_ta_select((dm > 0) & (dp < dm), dm, 0.0);
 }
 
 /* ---- sliding-window extreme: monotonic deque of (value, bar index) ----
@@ -176,10 +193,11 @@ static inline int tc_ta_gainloss_update(tc_ta_gainloss_t *s, double x)
         s->loss *= (s->period - 1);
         s->gain *= (s->period - 1);
     }
-    if (d < 0)
-        s->loss -= d;
-    else
-        s->gain += d;
+    /* TA-Lib's `if (d < 0) loss -= d; else gain += d;` without a branch, same bits
+     * (x + 0.0 == x and x - d == x + -d for every x and d). */
+    int down = d < 0;
+    s->loss += tc_ta_select(down, -d, 0.0);
+    s->gain += tc_ta_select(down, 0.0, d);
     if (t < s->period)
         return 0;
     s->loss /= s->period;

@@ -109,6 +109,7 @@ static int dm_emit(dmi_t *s, long t, double smoothed, double raw, double *out)
     return 1;
 }
 
+/* The DMs take no close: the engine's true range is computed against 0 and unused. */
 static int plus_dm_update(void *st, const double *in, double *out)
 {
     dmi_t *s = st;

@@ -1,9 +1,10 @@
 /* ta_momentum.h — private helpers shared by the momentum, volume and volatility
  * families (ta_momentum.c, ta_oscillator.c, ta_volume.c, ta_volatility.c): TA-Lib's
- * zero test, the Wilder directional-movement step, a sliding-window extreme (monotonic
- * deque), TA-Lib's EMA with an explicit smoothing factor, and carving of one state
- * block.  Not part of the catalog interface (features/ta.h); include only from those
- * files. */
+ * zero tests, a branch-free select, parameter-table macros, state-block alignment, the
+ * true range and one-bar directional movement, a sliding-window extreme (monotonic
+ * deque), TA-Lib's EMA with an explicit smoothing factor, and the RSI gain/loss core;
+ * plus the descriptors ta_oscillator.c defines for the momentum table.  Not part of the
+ * catalog interface (features/ta.h); include only from those files. */
 #ifndef TC_FEATURES_TA_MOMENTUM_H
 #define TC_FEATURES_TA_MOMENTUM_H
 

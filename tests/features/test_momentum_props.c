@@ -170,14 +170,16 @@ Test(momentum_props, reset_rerun_is_identical_and_ready_at_lookback)
     double *o1 = calloc(cells, sizeof(double)), *o2 = calloc(cells, sizeof(double));
     int *r1 = calloc((size_t)b.n, sizeof(int)), *r2 = calloc((size_t)b.n, sizeof(int));
     int checked = 0;
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        tc_ta_t *ta = create(cases[c].name, cases[c].spec);
+    for (size_t cm = 0; cm < 2 * (sizeof cases / sizeof cases[0]); cm++) {
+        size_t c = cm / 2;
+        int mode = cm % 2 ? TC_TA_MODE_PRECISE : TC_TA_MODE_TALIB;
+        tc_ta_t *ta = create_mode(cases[c].name, cases[c].spec, mode);
         const tc_ta_func_t *f = tc_ta_func(ta);
         int lb = tc_ta_lookback(ta);
         run(ta, &b, o1, r1);
         for (int r = 0; r < b.n; r++)
-            cr_assert_eq(r1[r], r >= lb, "%s %s: bar %d ready=%d, lookback %d", cases[c].name,
-                         cases[c].spec, r, r1[r], lb);
+            cr_assert_eq(r1[r], r >= lb, "%s %s (mode %d): bar %d ready=%d, lookback %d",
+                         cases[c].name, cases[c].spec, mode, r, r1[r], lb);
         cr_assert_eq(tc_ta_ready(ta), lb < b.n, "%s: ready flag", cases[c].name);
         tc_ta_reset(ta);
         cr_assert_eq(tc_ta_ready(ta), 0, "%s: ready after reset", cases[c].name);
@@ -195,7 +197,8 @@ Test(momentum_props, reset_rerun_is_identical_and_ready_at_lookback)
         tc_ta_destroy(ta);
         checked++;
     }
-    printf("momentum_props: %d parameter sets repeat bit for bit after reset\n", checked);
+    printf("momentum_props: %d parameter sets x 2 modes repeat bit for bit after reset\n",
+           checked / 2);
     free(o1);
     free(o2);
     free(r1);

@@ -140,12 +140,6 @@ static const tc_ta_func_t f_MAMA = {
 
 /* ------------------------------------------------------------------ BBANDS ---- */
 
-/* TA-Lib computes the bands' deviation two ways: for an SMA middle band from the
- * running sum of x^2 against the SMA itself (TA_INT_stddev_using_precalc_ma); for any
- * other MA by calling STDDEV from the MA's first output, i.e. running sums of x and x^2
- * that start at bar max(lookback, period-1) - (period-1).  When the MA's lookback is
- * shorter than period-1 (MAMA with a period above 33) TA-Lib pairs the deviation of
- * bar t with the middle band of bar t - delay; that is reproduced. */
 /* A compensated (Neumaier) long-double sum: a term added and later subtracted cancels
  * to within a few units of the last place of what remains, however large it was. */
 typedef struct csum {
@@ -164,6 +158,12 @@ static inline void csum_add(csum_t *k, long double v)
 
 static inline long double csum_get(const csum_t *k) { return k->s + k->c; }
 
+/* TA-Lib computes the bands' deviation two ways: for an SMA middle band from the
+ * running sum of x^2 against the SMA itself (TA_INT_stddev_using_precalc_ma); for any
+ * other MA by calling STDDEV from the MA's first output, i.e. running sums of x and x^2
+ * that start at bar max(lookback, period-1) - (period-1).  When the MA's lookback is
+ * shorter than period-1 (MAMA with a period above 33) TA-Lib pairs the deviation of
+ * bar t with the middle band of bar t - delay; that is reproduced. */
 typedef struct bb_st {
     tc_ma_t ma;
     int p, type, mode;

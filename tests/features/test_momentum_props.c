@@ -2,10 +2,12 @@
  * beyond the TA-Lib goldens:
  *   - streaming is repeatable: tc_ta_reset and re-feeding gives bit-identical outputs,
  *     outputs start exactly at the declared lookback and never stop, for default and
- *     non-default parameters (MA types, period 1, swapped fast/slow);
+ *     non-default parameters (MA types, period 1, swapped fast/slow), in both modes;
+ *     two instances do not share state; bars with NaN or +-inf are survived;
  *   - a naive fresh-window reference (every window recomputed from scratch in long
  *     double) agrees with WILLR, AROON, AROONOSC, MFI, CCI, ULTOSC, IMI and STOCHF on
- *     both golden inputs, for several periods;
+ *     both golden inputs, for several periods, and with precise-mode MFI and ULTOSC on a
+ *     price falling from 100 to 1e-5;
  *   - parameters outside TA-Lib's ranges are refused with a message naming them;
  *   - no update allocates (malloc, calloc and realloc are interposed and counted). */
 #include <criterion/criterion.h>

@@ -492,3 +492,43 @@ Test(ma, origin_does_not_change_values)
     }
     free_input(&s);
 }
+
+/* MIDPOINT and MIDPRICE (monotonic deques) against a naive scan of each window, at
+ * periods from 2 to longer than the flat stretches of the synthetic input. */
+Test(ma, midpoint_midprice_match_naive_window_scan, .timeout = 60)
+{
+    series_t s;
+    load_input(&s, "synth");
+    int periods[] = {2, 3, 14, 61, 250};
+    for (int k = 0; k < 5; k++) {
+        int p = periods[k];
+        char spec[32];
+        snprintf(spec, sizeof spec, "TimePeriod=%d", p);
+        double pp[TC_TA_MAX_PARAM];
+        const tc_ta_func_t *fpt = tc_ta_find("MIDPOINT"), *fpr = tc_ta_find("MIDPRICE");
+        cr_assert_eq(tc_ta_params_parse(fpt, spec, pp), 0);
+        tc_ta_t *pt = tc_ta_create(fpt, pp, TC_TA_MODE_TALIB);
+        tc_ta_t *pr = tc_ta_create(fpr, pp, TC_TA_MODE_TALIB);
+        for (int i = 0; i < s.n; i++) {
+            double y1, y2, hl[2] = {s.high[i], s.low[i]};
+            int r1 = tc_ta_update(pt, &s.close[i], &y1);
+            int r2 = tc_ta_update(pr, hl, &y2);
+            cr_assert_eq(r1, i >= p - 1);
+            cr_assert_eq(r2, i >= p - 1);
+            if (!r1)
+                continue;
+            double cmax = -INFINITY, cmin = INFINITY, hmax = -INFINITY, lmin = INFINITY;
+            for (int j = i - p + 1; j <= i; j++) {
+                cmax = fmax(cmax, s.close[j]);
+                cmin = fmin(cmin, s.close[j]);
+                hmax = fmax(hmax, s.high[j]);
+                lmin = fmin(lmin, s.low[j]);
+            }
+            cr_assert(y1 == (cmax + cmin) / 2.0, "MIDPOINT(%d) bar %d", p, i);
+            cr_assert(y2 == (hmax + lmin) / 2.0, "MIDPRICE(%d) bar %d", p, i);
+        }
+        tc_ta_destroy(pt);
+        tc_ta_destroy(pr);
+    }
+    free_input(&s);
+}

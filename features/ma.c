@@ -124,6 +124,9 @@ static void ma_clear(tc_ma_t *m)
         ema_init(&m->u.ema.e2, m->period);
         ema_init(&m->u.ema.e3, m->period);
         break;
+    case TC_MA_WMA:
+        m->u.wma.divider = (double)((m->period * (m->period + 1)) >> 1);
+        break;
     case TC_MA_TRIMA: {
         int i = m->period >> 1;
         m->u.trima.factor = (m->period % 2) ? 1.0 / ((double)(i + 1) * (i + 1))
@@ -263,7 +266,7 @@ static int wma_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
     s->sub -= s->trail;
     s->sum += x * p;
     s->trail = lag(ring, cap, head, p - 1);
-    *y = s->sum / ((p * (p + 1)) >> 1);
+    *y = s->sum / s->divider;
     s->sum -= s->sub;
     return 1;
 }

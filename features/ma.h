@@ -58,7 +58,7 @@ typedef struct tc_ma {
             int since;
         } sma;
         struct tc_ma_wma {
-            double sum, sub, trail;
+            double sum, sub, trail, divider; /* divider: p(p+1)/2 */
             long double lsum, lsub, fsum, fsub; /* precise mode */
             int since;
         } wma;

@@ -8,8 +8,9 @@
  * first period; KAMA: the previous price) and the first output lands on the lookback.
  *
  * PRECISE mode replaces the SMA, WMA and TRIMA running sums, which drift as values enter
- * and leave (docs/INDICATORS.md), with long-double sums recomputed from the window every
- * `period` values: O(1) amortised, within 1e-9 relative of an exact window sum.
+ * and leave (docs/INDICATORS.md), with long-double sliding sums that are replaced every
+ * `period` values by sums accumulated afresh over exactly that window: O(1) per update
+ * (no loop over the window), within 1e-9 relative of an exact window sum.
  * The window types read past values from a ring of period + 1 values; MAVP shares one
  * ring between a bank of MAs (tc_ma_update_shared).
  */
@@ -123,6 +124,9 @@ static void ma_clear(tc_ma_t *m)
         ema_init(&m->u.ema.e2, m->period);
         ema_init(&m->u.ema.e3, m->period);
         break;
+    case TC_MA_WMA:
+        m->u.wma.divider = (double)((m->period * (m->period + 1)) >> 1);
+        break;
     case TC_MA_TRIMA: {
         int i = m->period >> 1;
         m->u.trima.factor = (m->period % 2) ? 1.0 / ((double)(i + 1) * (i + 1))
@@ -213,29 +217,12 @@ static inline double lag(const double *ring, int cap, int head, int k)
 
 /* ---- SMA ---- */
 
+/* TA_INT_SMA: add the new value, divide, then drop the oldest of the window. */
 static int sma_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
 {
     int p = m->period;
-    long t = m->n;
-    if (m->mode == TC_TA_MODE_PRECISE) {
-        if (t < p - 1)
-            return 0;
-        if (t >= p)
-            m->u.sma.lsum += (long double)x - lag(ring, cap, head, p);
-        if (t == p - 1 || ++m->u.sma.since >= p) {
-            /* Re-anchor: a fresh sum of the window, so no error outlives p values. */
-            long double s = 0;
-            for (int k = p - 1; k >= 0; k--)
-                s += lag(ring, cap, head, k);
-            m->u.sma.lsum = s;
-            m->u.sma.since = 0;
-        }
-        *y = (double)(m->u.sma.lsum / p);
-        return 1;
-    }
-    /* TA_INT_SMA: add the new value, divide, then drop the oldest of the window. */
     m->u.sma.sum += x;
-    if (t < p - 1)
+    if (m->n < p - 1)
         return 0;
     double total = m->u.sma.sum;
     m->u.sma.sum -= lag(ring, cap, head, p - 1);
@@ -243,47 +230,70 @@ static int sma_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
     return 1;
 }
 
-/* ---- WMA ---- */
-
-static int wma_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+static int sma_precise_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
+                            double *y)
 {
+    struct tc_ma_sma *s = &m->u.sma;
     int p = m->period;
     long t = m->n;
-    int divider = (p * (p + 1)) >> 1;
-    if (m->mode == TC_TA_MODE_PRECISE) {
-        if (t < p - 1)
-            return 0;
-        if (t >= p) {
-            /* Every weight drops by one, the oldest value leaves, x enters with weight p. */
-            m->u.wma.lsum += (long double)p * x - m->u.wma.lsub;
-            m->u.wma.lsub += (long double)x - lag(ring, cap, head, p);
-        }
-        if (t == p - 1 || ++m->u.wma.since >= p) {
-            long double s = 0, sub = 0;
-            for (int k = p - 1; k >= 0; k--) {
-                double v = lag(ring, cap, head, k);
-                sub += v;
-                s += (long double)(p - k) * v;
-            }
-            m->u.wma.lsum = s;
-            m->u.wma.lsub = sub;
-            m->u.wma.since = 0;
-        }
-        *y = (double)(m->u.wma.lsum / divider);
-        return 1;
+    s->fsum += x;
+    s->lsum += t >= p ? (long double)x - lag(ring, cap, head, p) : (long double)x;
+    if (++s->since == p) {
+        s->lsum = s->fsum;
+        s->fsum = 0;
+        s->since = 0;
     }
-    /* TA-Lib's WMA: periodSum carries x1+x2+x2+x3+x3+x3..., periodSub the plain sum. */
+    if (t < p - 1)
+        return 0;
+    *y = (double)(s->lsum / p);
+    return 1;
+}
+
+/* ---- WMA ---- */
+
+/* TA-Lib's WMA: periodSum carries x1+x2+x2+x3+x3+x3..., periodSub the plain sum. */
+static int wma_step(tc_ma_t *m, double x, const double *ring, int cap, int head, double *y)
+{
+    struct tc_ma_wma *s = &m->u.wma;
+    int p = m->period;
+    long t = m->n;
     if (t < p - 1) {
-        m->u.wma.sub += x;
-        m->u.wma.sum += x * (double)(t + 1);
+        s->sub += x;
+        s->sum += x * (double)(t + 1);
         return 0;
     }
-    m->u.wma.sub += x;
-    m->u.wma.sub -= m->u.wma.trail;
-    m->u.wma.sum += x * p;
-    m->u.wma.trail = lag(ring, cap, head, p - 1);
-    *y = m->u.wma.sum / divider;
-    m->u.wma.sum -= m->u.wma.sub;
+    s->sub += x;
+    s->sub -= s->trail;
+    s->sum += x * p;
+    s->trail = lag(ring, cap, head, p - 1);
+    *y = s->sum / s->divider;
+    s->sum -= s->sub;
+    return 1;
+}
+
+static int wma_precise_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
+                            double *y)
+{
+    struct tc_ma_wma *s = &m->u.wma;
+    int p = m->period;
+    long t = m->n;
+    /* In the fresh block the value added j-th (from 1) ends with weight j. */
+    s->fsum += (long double)(s->since + 1) * x;
+    s->fsub += x;
+    if (t >= p) {
+        /* Every weight drops by one, the oldest value leaves, x enters with weight p. */
+        s->lsum += (long double)p * x - s->lsub;
+        s->lsub += (long double)x - lag(ring, cap, head, p);
+    }
+    if (++s->since == p) {
+        s->lsum = s->fsum;
+        s->lsub = s->fsub;
+        s->fsum = s->fsub = 0;
+        s->since = 0;
+    }
+    if (t < p - 1)
+        return 0;
+    *y = (double)(s->lsum / ((long double)p * (p + 1) / 2));
     return 1;
 }
 
@@ -291,19 +301,19 @@ static int wma_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
 
 /* TA-Lib's TRIMA seed over the window ending at head: the first half summed from the
  * middle backwards (weights 1..half+1 rising from the oldest value), then the second
- * half forwards.  T is double (TALIB mode) or long double (precise re-anchoring). */
-#define TRIMA_SEED(T, ring, cap, head, p, num, nsub, nadd)                                 \
+ * half forwards. */
+#define TRIMA_SEED(ring, cap, head, p, num, nsub, nadd)                                 \
     do {                                                                                   \
         int mid_ = ((p) % 2) ? (p) >> 1 : ((p) >> 1) - 1;                                  \
         num = 0;                                                                           \
         nsub = 0;                                                                          \
         nadd = 0;                                                                          \
         for (int i_ = mid_; i_ >= 0; i_--) {                                               \
-            nsub += (T)lag(ring, cap, head, (p) - 1 - i_);                                 \
+            nsub += lag(ring, cap, head, (p) - 1 - i_);                                 \
             num += nsub;                                                                   \
         }                                                                                  \
         for (int i_ = mid_ + 1; i_ <= (p) - 1; i_++) {                                     \
-            nadd += (T)lag(ring, cap, head, (p) - 1 - i_);                                 \
+            nadd += lag(ring, cap, head, (p) - 1 - i_);                                 \
             num += nadd;                                                                   \
         }                                                                                  \
     } while (0)
@@ -333,26 +343,46 @@ static int trima_step(tc_ma_t *m, double x, const double *ring, int cap, int hea
     long t = m->n;
     if (t < p - 1)
         return 0;
-    if (m->mode == TC_TA_MODE_PRECISE) {
-        if (t == p - 1 || ++s->since >= p) {
-            TRIMA_SEED(long double, ring, cap, head, p, s->lnum, s->lnsub, s->lnadd);
-            s->since = 0;
-        } else {
-            long double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
-            TRIMA_SLIDE(s->lnum, s->lnsub, s->lnadd, p, leaving, middle, (long double)x);
-        }
-        long double denom = (p % 2) ? (long double)(half + 1) * (half + 1)
-                                    : (long double)half * (half + 1);
-        *y = (double)(s->lnum / denom);
-        return 1;
-    }
     if (t == p - 1) {
-        TRIMA_SEED(double, ring, cap, head, p, s->num, s->nsub, s->nadd);
+        TRIMA_SEED(ring, cap, head, p, s->num, s->nsub, s->nadd);
     } else {
         double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
         TRIMA_SLIDE(s->num, s->nsub, s->nadd, p, leaving, middle, x);
     }
     *y = s->num * s->factor;
+    return 1;
+}
+
+static int trima_precise_step(tc_ma_t *m, double x, const double *ring, int cap, int head,
+                              double *y)
+{
+    struct tc_ma_trima *s = &m->u.trima;
+    int p = m->period, half = p >> 1;
+    long t = m->n;
+    /* The fresh block's j-th value (from 0) ends at position j of the window: weight
+     * min(j+1, p-j), in the older half up to the middle. */
+    int j = s->since, mid = (p % 2) ? half : half - 1;
+    s->fnum += (long double)(j + 1 < p - j ? j + 1 : p - j) * x;
+    if (j <= mid)
+        s->fsub += x;
+    else
+        s->fadd += x;
+    if (t >= p) {
+        long double leaving = lag(ring, cap, head, p), middle = lag(ring, cap, head, half);
+        TRIMA_SLIDE(s->lnum, s->lnsub, s->lnadd, p, leaving, middle, (long double)x);
+    }
+    if (++s->since == p) {
+        s->lnum = s->fnum;
+        s->lnsub = s->fsub;
+        s->lnadd = s->fadd;
+        s->fnum = s->fsub = s->fadd = 0;
+        s->since = 0;
+    }
+    if (t < p - 1)
+        return 0;
+    long double denom =
+        (p % 2) ? (long double)(half + 1) * (half + 1) : (long double)half * (half + 1);
+    *y = (double)(s->lnum / denom);
     return 1;
 }
 
@@ -518,6 +548,14 @@ static void ma_pick_step(tc_ma_t *m)
         [TC_MA_KAMA] = kama_step,   [TC_MA_MAMA] = mama_stepw, [TC_MA_T3] = t3_stepw,
     };
     m->step = m->period <= 1 ? ident_step : steps[m->type];
+    if (m->mode == TC_TA_MODE_PRECISE && m->period > 1) {
+        if (m->type == TC_MA_SMA)
+            m->step = sma_precise_step;
+        else if (m->type == TC_MA_WMA)
+            m->step = wma_precise_step;
+        else if (m->type == TC_MA_TRIMA)
+            m->step = trima_precise_step;
+    }
 }
 
 int tc_ma_update_shared(tc_ma_t *m, double x, const double *ring, int cap, int head,

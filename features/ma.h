@@ -48,14 +48,18 @@ typedef struct tc_ma {
     double fast, slow; /* MAMA's limits */
     long origin;       /* MAMA: absolute index of the first value */
     union {
+        /* Precise mode keeps each window sum twice: `l*` slides (add the new value,
+         * drop the old one) and `f*` is summed afresh over the values since the last
+         * swap; every `period` values f* covers exactly the window and replaces l*, so
+         * no rounding outlives a window and no update loops over it. */
         struct tc_ma_sma {
             double sum;
-            long double lsum; /* precise mode: re-anchored every `period` values */
+            long double lsum, fsum; /* precise mode */
             int since;
         } sma;
         struct tc_ma_wma {
-            double sum, sub, trail;
-            long double lsum, lsub; /* precise mode */
+            double sum, sub, trail, divider; /* divider: p(p+1)/2 */
+            long double lsum, lsub, fsum, fsub; /* precise mode */
             int since;
         } wma;
         struct tc_ma_emas {
@@ -63,7 +67,7 @@ typedef struct tc_ma {
         } ema; /* EMA, DEMA, TEMA */
         struct tc_ma_trima {
             double num, nsub, nadd, factor;
-            long double lnum, lnsub, lnadd; /* precise mode */
+            long double lnum, lnsub, lnadd, fnum, fsub, fadd; /* precise mode */
             int since;
         } trima;
         struct tc_ma_kama {

@@ -9,7 +9,7 @@
  * TA-Lib 0.6) in the same order, so outputs agree to the last bit or nearly: Wilder's
  * sums seeded by plain sums, the 1e-14 zero tests, the tie rules of the window
  * extremes.  Unstable periods are TA-Lib's defaults (0).  Where TA-Lib rescans a
- * window, a monotonic deque or a running sum does the same in O(1) amortised; CCI is
+ * window, block extremes or a running sum do the same in O(1) amortised; CCI is
  * the exception (see cci_update). */
 #include "features/ta_momentum.h"
 
@@ -109,6 +109,7 @@ static int dm_emit(dmi_t *s, long t, double smoothed, double raw, double *out)
     return 1;
 }
 
+/* The DMs take no close: the engine's true range is computed against 0 and unused. */
 static int plus_dm_update(void *st, const double *in, double *out)
 {
     dmi_t *s = st;
@@ -572,27 +573,27 @@ static int mfi_update(void *st, const double *in, double *out)
 }
 
 /* ====================================================================================
- * WILLR, AROON, AROONOSC: window extremes by monotonic deques.
+ * WILLR, AROON, AROONOSC: window extremes (tc_ta_extreme_t).
  * ==================================================================================*/
 
 typedef struct extremes {
     int period;
     long n;
-    tc_ta_deque_t hi, lo;
+    tc_ta_extreme_t hi, lo;
 } extremes_t;
 
 /* Window of `period` bars (WILLR) or `period + 1` bars (AROON*). */
 static size_t extremes_size_w(int w)
 {
-    return tc_ta_align(sizeof(extremes_t)) + 2 * tc_ta_deque_size(w);
+    return tc_ta_align(sizeof(extremes_t)) + 2 * tc_ta_extreme_size(w);
 }
 
 static void extremes_init_w(extremes_t *s, int period, int w)
 {
     s->period = period;
     unsigned char *m = (unsigned char *)s + tc_ta_align(sizeof(extremes_t));
-    tc_ta_deque_init(&s->hi, w, 1, m);
-    tc_ta_deque_init(&s->lo, w, 0, m + tc_ta_deque_size(w));
+    tc_ta_extreme_init(&s->hi, w, 1, m);
+    tc_ta_extreme_init(&s->lo, w, 0, m + tc_ta_extreme_size(w));
 }
 
 static int willr_lookback(const double *p) { return period_of(p) - 1; }
@@ -609,11 +610,11 @@ static int willr_update(void *st, const double *in, double *out)
 {
     extremes_t *s = st;
     long t = s->n++;
-    tc_ta_deque_push(&s->hi, t, in[0]);
-    tc_ta_deque_push(&s->lo, t, in[1]);
+    tc_ta_extreme_push(&s->hi, t, in[0]);
+    tc_ta_extreme_push(&s->lo, t, in[1]);
     if (t < s->period - 1)
         return 0;
-    double hi = tc_ta_deque_value(&s->hi), lo = tc_ta_deque_value(&s->lo);
+    double hi = tc_ta_extreme_value(&s->hi), lo = tc_ta_extreme_value(&s->lo);
     double diff = (hi - lo) / (-100.0);
     out[0] = diff != 0.0 ? (hi - in[2]) / diff : 0.0;
     return 1;
@@ -634,8 +635,8 @@ static int aroon_init(void *st, const double *p, int mode)
 static long aroon_step(extremes_t *s, const double *in)
 {
     long t = s->n++;
-    tc_ta_deque_push(&s->hi, t, in[0]);
-    tc_ta_deque_push(&s->lo, t, in[1]);
+    tc_ta_extreme_push(&s->hi, t, in[0]);
+    tc_ta_extreme_push(&s->lo, t, in[1]);
     return t;
 }
 
@@ -646,8 +647,8 @@ static int aroon_update(void *st, const double *in, double *out)
     if (t < s->period)
         return 0;
     double factor = 100.0 / (double)s->period;
-    out[0] = factor * (double)(s->period - (t - tc_ta_deque_index(&s->lo)));
-    out[1] = factor * (double)(s->period - (t - tc_ta_deque_index(&s->hi)));
+    out[0] = factor * (double)(s->period - (t - tc_ta_extreme_index(&s->lo)));
+    out[1] = factor * (double)(s->period - (t - tc_ta_extreme_index(&s->hi)));
     return 1;
 }
 
@@ -658,7 +659,7 @@ static int aroonosc_update(void *st, const double *in, double *out)
     if (t < s->period)
         return 0;
     double factor = 100.0 / (double)s->period;
-    out[0] = factor * (double)(tc_ta_deque_index(&s->hi) - tc_ta_deque_index(&s->lo));
+    out[0] = factor * (double)(tc_ta_extreme_index(&s->hi) - tc_ta_extreme_index(&s->lo));
     return 1;
 }
 

@@ -1,14 +1,17 @@
 /* ta_momentum.h — private helpers shared by the momentum, volume and volatility
  * families (ta_momentum.c, ta_oscillator.c, ta_volume.c, ta_volatility.c): TA-Lib's
- * zero test, the Wilder directional-movement step, a sliding-window extreme (monotonic
- * deque), TA-Lib's EMA with an explicit smoothing factor, and carving of one state
- * block.  Not part of the catalog interface (features/ta.h); include only from those
- * files. */
+ * zero tests, a branch-free select, parameter-table macros, state-block alignment, the
+ * true range and one-bar directional movement, a sliding-window extreme (van Herk /
+ * Gil-Werman blocks), TA-Lib's EMA with an explicit smoothing factor, and the RSI gain/loss core;
+ * plus the descriptors ta_oscillator.c defines for the momentum table.  Not part of the
+ * catalog interface (features/ta.h); include only from those files. */
 #ifndef TC_FEATURES_TA_MOMENTUM_H
 #define TC_FEATURES_TA_MOMENTUM_H
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "features/ta.h"
 
@@ -16,6 +19,21 @@
 #define TC_TA_EPSILON 1e-14
 static inline int tc_ta_is_zero(double v) { return -TC_TA_EPSILON < v && v < TC_TA_EPSILON; }
 static inline int tc_ta_is_zero_or_neg(double v) { return v < TC_TA_EPSILON; }
+
+/* c ? a : b without a branch, bit for bit (NaNs and signed zeros included).  Where the
+ * condition follows the sign of a price change it is a coin flip each bar, and a
+ * mispredicted branch would cost more than the arithmetic of the update; compilers keep
+ * the branch for the plain ternary on doubles. */
+static inline double tc_ta_select(int c, double a, double b)
+{
+    uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    uint64_t r = (ua & m) | (ub & ~m);
+    double out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+}
 
 /* TA-Lib's largest integer period for every function of these families. */
 #define TC_TA_PERIOD_MAX 100000
@@ -47,63 +65,100 @@ static inline void tc_ta_dm1(double h, double l, double prev_h, double prev_l, d
                              double *ret_minus)
 {
     double dp = h - prev_h, dm = prev_l - l;
-    *ret_plus = (dp > 0 && dp > dm) ? dp : 0.0;
-    *ret_minus = (dm > 0 && dp < dm) ? dm : 0.0;
+    *ret_plus = tc_ta_select((dp > 0) & (dp > dm), dp, 0.0);
+    *ret_minus = tc_ta_select((dm > 0) & (dp < dm), dm, 0.0);
 }
 
-/* ---- sliding-window extreme: monotonic deque of (value, bar index) ----
+/* ---- sliding-window extreme of (value, bar index) ----
  *
- * Keeps the maximum (or minimum) of the last `cap` pushed values in O(1) amortised:
- * values that can never be the extreme again are dropped on push.  Among equal values
- * the latest survives, which is the index TA-Lib's AROON reports. */
-typedef struct tc_ta_deque {
-    int cap, head, len, is_max;
-    double *val; /* cap slots, ring */
-    long *idx;   /* cap slots, ring */
-} tc_ta_deque_t;
+ * The maximum (or minimum) of the last `w` pushed values, in O(1) amortised by van Herk
+ * and Gil-Werman's blocks: the stream is cut into blocks of w bars; the window ending
+ * at bar i is the tail of the previous block plus the head of the current one, so its
+ * extreme is the better of the previous block's suffix extreme (computed backwards,
+ * w steps once per block) and the current block's running prefix extreme.  Each push
+ * is a few comparisons with no data-dependent loop, which beats a monotonic deque whose
+ * pops mispredict on random prices.  Among equal values the latest wins, which is the
+ * index TA-Lib's AROON reports (<= and >= in its scans).  Valid once w values were
+ * pushed (before that it covers the values so far). */
+typedef struct tc_ta_extreme {
+    int w, is_max, pos; /* pos: values of the current block pushed so far (1..w) */
+    long block;         /* bar index of the current block's first value */
+    int have_prev;      /* a previous block exists */
+    double pre_val;     /* extreme of the current block so far ... */
+    long pre_idx;       /* ... and its bar index */
+    double val;         /* extreme of the window after the last push ... */
+    long idx;           /* ... and its bar index */
+    double *cur;        /* w slots: the current block's values */
+    double *suf_val;    /* w slots: extreme of the previous block from slot j to its end */
+    long *suf_idx;      /* w slots: its bar index */
+} tc_ta_extreme_t;
 
-static inline size_t tc_ta_deque_size(int cap)
+static inline size_t tc_ta_extreme_size(int w)
 {
-    return tc_ta_align(sizeof(double) * (size_t)cap) + tc_ta_align(sizeof(long) * (size_t)cap);
+    return 2 * tc_ta_align(sizeof(double) * (size_t)w) + tc_ta_align(sizeof(long) * (size_t)w);
 }
 
-/* Carves the deque's arrays from mem (tc_ta_deque_size(cap) bytes). */
-static inline void tc_ta_deque_init(tc_ta_deque_t *q, int cap, int is_max, unsigned char *mem)
+/* Carves the arrays from mem (tc_ta_extreme_size(w) bytes); is_max selects maximum or
+ * minimum. */
+static inline void tc_ta_extreme_init(tc_ta_extreme_t *e, int w, int is_max, unsigned char *mem)
 {
-    q->cap = cap;
-    q->head = 0;
-    q->len = 0;
-    q->is_max = is_max;
-    q->val = (double *)mem;
-    q->idx = (long *)(mem + tc_ta_align(sizeof(double) * (size_t)cap));
+    size_t dbl = tc_ta_align(sizeof(double) * (size_t)w);
+    e->w = w;
+    e->is_max = is_max;
+    e->pos = 0;
+    e->block = 0;
+    e->have_prev = 0;
+    e->cur = (double *)mem;
+    e->suf_val = (double *)(mem + dbl);
+    e->suf_idx = (long *)(mem + 2 * dbl);
 }
 
-/* Pushes bar i's value and drops bars older than i - cap + 1.  Ring positions wrap
- * by comparison, not `%`: an integer division per step would dominate the update. */
-static inline void tc_ta_deque_push(tc_ta_deque_t *q, long i, double v)
+/* a beats b strictly (ties go to b). */
+static inline int tc_ta_extreme_beats(const tc_ta_extreme_t *e, double a, double b)
 {
-    int back = q->head + q->len - 1;
-    if (back >= q->cap)
-        back -= q->cap;
-    while (q->len > 0 && (q->is_max ? q->val[back] <= v : q->val[back] >= v)) {
-        q->len--;
-        back = back == 0 ? q->cap - 1 : back - 1;
+    return e->is_max ? a > b : a < b;
+}
+
+/* Pushes bar i's value (bars are pushed in order, i = 0, 1, ...). */
+static inline void tc_ta_extreme_push(tc_ta_extreme_t *e, long i, double v)
+{
+    if (e->pos == e->w) {
+        /* The current block is complete: its suffix extremes, backwards, the later bar
+         * keeping a tie. */
+        int j = e->w - 1;
+        double m = e->cur[j];
+        long mi = e->block + j;
+        e->suf_val[j] = m;
+        e->suf_idx[j] = mi;
+        while (--j >= 0) {
+            if (tc_ta_extreme_beats(e, e->cur[j], m)) {
+                m = e->cur[j];
+                mi = e->block + j;
+            }
+            e->suf_val[j] = m;
+            e->suf_idx[j] = mi;
+        }
+        e->block += e->w;
+        e->pos = 0;
+        e->have_prev = 1;
     }
-    while (q->len > 0 && q->idx[q->head] <= i - q->cap) {
-        if (++q->head == q->cap)
-            q->head = 0;
-        q->len--;
+    e->cur[e->pos] = v;
+    if (e->pos == 0 || !tc_ta_extreme_beats(e, e->pre_val, v)) {
+        e->pre_val = v;
+        e->pre_idx = i;
     }
-    int slot = q->head + q->len;
-    if (slot >= q->cap)
-        slot -= q->cap;
-    q->val[slot] = v;
-    q->idx[slot] = i;
-    q->len++;
+    e->pos++;
+    e->val = e->pre_val;
+    e->idx = e->pre_idx;
+    /* Window i-w+1..i: the previous block from slot pos on, then the current block. */
+    if (e->have_prev && e->pos < e->w && tc_ta_extreme_beats(e, e->suf_val[e->pos], e->pre_val)) {
+        e->val = e->suf_val[e->pos];
+        e->idx = e->suf_idx[e->pos];
+    }
 }
 
-static inline double tc_ta_deque_value(const tc_ta_deque_t *q) { return q->val[q->head]; }
-static inline long tc_ta_deque_index(const tc_ta_deque_t *q) { return q->idx[q->head]; }
+static inline double tc_ta_extreme_value(const tc_ta_extreme_t *e) { return e->val; }
+static inline long tc_ta_extreme_index(const tc_ta_extreme_t *e) { return e->idx; }
 
 /* ---- TA-Lib's EMA (TA_INT_EMA) with an explicit factor k ----
  *
@@ -176,10 +231,11 @@ static inline int tc_ta_gainloss_update(tc_ta_gainloss_t *s, double x)
         s->loss *= (s->period - 1);
         s->gain *= (s->period - 1);
     }
-    if (d < 0)
-        s->loss -= d;
-    else
-        s->gain += d;
+    /* TA-Lib's `if (d < 0) loss -= d; else gain += d;` without a branch, same bits
+     * (x + 0.0 == x and x - d == x + -d for every x and d). */
+    int down = d < 0;
+    s->loss += tc_ta_select(down, -d, 0.0);
+    s->gain += tc_ta_select(down, 0.0, d);
     if (t < s->period)
         return 0;
     s->loss /= s->period;

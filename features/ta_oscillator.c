@@ -96,7 +96,7 @@ static int macdfix_init(void *st, const double *p, int mode)
 
 /* ====================================================================================
  * Carving: each state is one block, a header struct followed by the windows of its
- * moving averages and deques, every piece 16-byte aligned.
+ * moving averages and window extremes, every piece 16-byte aligned.
  * ==================================================================================*/
 
 static void *carve(unsigned char **cursor, size_t n)
@@ -274,27 +274,27 @@ static int macdext_update(void *st, const double *in, double *out)
 typedef struct fastk {
     long n;
     int period;
-    tc_ta_deque_t hi, lo;
+    tc_ta_extreme_t hi, lo;
 } fastk_t;
 
-static size_t fastk_size(int period) { return 2 * tc_ta_deque_size(period); }
+static size_t fastk_size(int period) { return 2 * tc_ta_extreme_size(period); }
 
 static void fastk_init(fastk_t *k, int period, unsigned char **cursor)
 {
     k->period = period;
-    tc_ta_deque_init(&k->hi, period, 1, carve(cursor, tc_ta_deque_size(period)));
-    tc_ta_deque_init(&k->lo, period, 0, carve(cursor, tc_ta_deque_size(period)));
+    tc_ta_extreme_init(&k->hi, period, 1, carve(cursor, tc_ta_extreme_size(period)));
+    tc_ta_extreme_init(&k->lo, period, 0, carve(cursor, tc_ta_extreme_size(period)));
 }
 
 static int fastk_update(fastk_t *k, double h, double l, double c, double *ret_k)
 {
     long t = k->n++;
-    tc_ta_deque_push(&k->hi, t, h);
-    tc_ta_deque_push(&k->lo, t, l);
+    tc_ta_extreme_push(&k->hi, t, h);
+    tc_ta_extreme_push(&k->lo, t, l);
     if (t < k->period - 1)
         return 0;
-    double lo = tc_ta_deque_value(&k->lo);
-    double diff = (tc_ta_deque_value(&k->hi) - lo) / 100.0;
+    double lo = tc_ta_extreme_value(&k->lo);
+    double diff = (tc_ta_extreme_value(&k->hi) - lo) / 100.0;
     *ret_k = diff != 0.0 ? (c - lo) / diff : 0.0;
     return 1;
 }

@@ -140,6 +140,24 @@ static const tc_ta_func_t f_MAMA = {
 
 /* ------------------------------------------------------------------ BBANDS ---- */
 
+/* A compensated (Neumaier) long-double sum: a term added and later subtracted cancels
+ * to within a few units of the last place of what remains, however large it was. */
+typedef struct csum {
+    long double s, c;
+} csum_t;
+
+static inline void csum_add(csum_t *k, long double v)
+{
+    long double t = k->s + v;
+    if (fabsl(k->s) >= fabsl(v))
+        k->c += (k->s - t) + v;
+    else
+        k->c += (v - t) + k->s;
+    k->s = t;
+}
+
+static inline long double csum_get(const csum_t *k) { return k->s + k->c; }
+
 /* TA-Lib computes the bands' deviation two ways: for an SMA middle band from the
  * running sum of x^2 against the SMA itself (TA_INT_stddev_using_precalc_ma); for any
  * other MA by calling STDDEV from the MA's first output, i.e. running sums of x and x^2
@@ -155,10 +173,12 @@ typedef struct bb_st {
     int var_start; /* first bar in STDDEV's running sums (non-SMA types) */
     int delay;     /* bars the middle band lags the deviation */
     double s1, s2; /* TA-Lib's running sums of x and x^2 */
-    /* precise mode: window sums of (x - anchor), recomputed every p bars */
-    long double ls1, ls2;
-    double anchor, last_x;
+    /* precise mode: sliding sums of x - anchor (ls*), and the same sums accumulated
+     * afresh since the last swap around fanchor (f*), which replace them every p bars */
+    csum_t ls1, ls2, f1, f2;
+    double anchor, fanchor, last_x;
     int since, flat_run;
+    int cool; /* bars before another forced re-centring may run */
     double *ring; /* the last p + 1 inputs, newest at ring_head */
     int ring_head;
     double *mid; /* the last delay + 1 middle-band values */
@@ -206,34 +226,69 @@ static inline double bb_lag(const bb_st_t *s, int k)
     return s->ring[i];
 }
 
-/* The exact population deviation of the window, O(1) amortised: sums of x - anchor in
- * long double, recomputed (two-pass, anchor = window mean) every p bars so no rounding
- * outlives a window; a window of equal values is exactly 0. */
-static double bb_precise_dev(bb_st_t *s, double x)
+/* Precise mode, every bar: keeps the window's sums of x - anchor exact to a few
+ * roundings at O(1) per bar.  The sliding sums take each new value and drop the old
+ * one; a second pair sums the values since the last swap afresh, around the first of
+ * them, and replaces the sliding pair when it covers exactly the window, so no rounding
+ * outlives p bars and no update loops over the window. */
+static void bb_precise_add(bb_st_t *s, long t, double x)
 {
     int p = s->p;
-    if (s->since == 0 || ++s->since > p) {
-        long double sum = 0;
-        for (int k = 0; k < p; k++)
-            sum += bb_lag(s, k);
-        s->anchor = (double)(sum / p);
-        long double a1 = 0, a2 = 0;
-        for (int k = 0; k < p; k++) {
-            long double d = (long double)bb_lag(s, k) - s->anchor;
-            a1 += d;
-            a2 += d * d;
-        }
-        s->ls1 = a1;
-        s->ls2 = a2;
-        s->since = 1;
-    } else {
+    /* The fresh block is centred on its first value: the price level the window will
+     * have when the block replaces the sliding sums, even after a jump. */
+    if (s->since == 0)
+        s->fanchor = x;
+    long double d = (long double)x - s->fanchor;
+    csum_add(&s->f1, d);
+    csum_add(&s->f2, d * d);
+    if (t >= p) {
+        /* The leaving value's terms are the very ones its block added (same anchor), so
+         * with compensated sums they cancel. */
         long double dn = (long double)x - s->anchor, d0 = (long double)bb_lag(s, p) - s->anchor;
-        s->ls1 += dn - d0;
-        s->ls2 += dn * dn - d0 * d0;
+        csum_add(&s->ls1, dn);
+        csum_add(&s->ls1, -d0);
+        csum_add(&s->ls2, dn * dn);
+        csum_add(&s->ls2, -(d0 * d0));
     }
-    if (s->flat_run >= p)
+    if (++s->since == p) {
+        s->ls1 = s->f1;
+        s->ls2 = s->f2;
+        s->anchor = s->fanchor;
+        s->f1 = s->f2 = (csum_t){0, 0};
+        s->since = 0;
+    }
+    if (s->cool > 0)
+        s->cool--;
+    if (t < p - 1 || s->cool > 0)
+        return;
+    /* A window far from its anchor (after a jump of the price by orders of magnitude)
+     * would lose the variance to the rounding of (x - anchor)^2: re-centre on the window
+     * mean, two-pass.  Rate-limited to once per p/8 bars, so O(1) amortised whatever the
+     * input; ordinary windows never come near the threshold (|x - anchor| > 100 sigma). */
+    long double m1 = csum_get(&s->ls1) / p, var = csum_get(&s->ls2) / p - m1 * m1;
+    long double dx = (long double)x - s->anchor;
+    if (dx * dx <= 1e4L * (var > 0 ? var : 0))
+        return;
+    long double sum = 0;
+    for (int k = 0; k < p; k++)
+        sum += bb_lag(s, k);
+    s->anchor = (double)(sum / p);
+    s->ls1 = s->ls2 = (csum_t){0, 0};
+    for (int k = 0; k < p; k++) {
+        long double dk = (long double)bb_lag(s, k) - s->anchor;
+        csum_add(&s->ls1, dk);
+        csum_add(&s->ls2, dk * dk);
+    }
+    s->cool = p / 8 > 1 ? p / 8 : 1;
+}
+
+/* The population deviation of the window from the precise sums; exactly 0 when the
+ * window holds one value repeated. */
+static double bb_precise_dev(const bb_st_t *s)
+{
+    if (s->flat_run >= s->p)
         return 0.0;
-    long double m1 = s->ls1 / p, var = s->ls2 / p - m1 * m1;
+    long double m1 = csum_get(&s->ls1) / s->p, var = csum_get(&s->ls2) / s->p - m1 * m1;
     return var > 0 ? (double)sqrtl(var) : 0.0;
 }
 
@@ -258,9 +313,10 @@ static int bb_update(void *st, const double *in, double *out)
 
     double dev = 0.0;
     if (s->mode == TC_TA_MODE_PRECISE) {
+        bb_precise_add(s, t, x);
         if (t < s->first)
             return 0;
-        dev = bb_precise_dev(s, x);
+        dev = bb_precise_dev(s);
     } else if (s->type == TC_MA_SMA) {
         s->s2 += x * x;
         if (t < s->first)

@@ -13,6 +13,35 @@
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
 
+/* Allocation counter: the executable's malloc family forwards to glibc and counts
+ * calls while `counting` is set, to show that updates never allocate.  Sanitizer
+ * builds interpose malloc themselves, so the check is skipped there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TC_COUNT_ALLOCS 0
+#else
+#define TC_COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+static volatile int counting;
+static volatile long n_alloc;
+void *malloc(size_t n)
+{
+    n_alloc += counting;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size)
+{
+    n_alloc += counting;
+    return __libc_calloc(n, size);
+}
+void *realloc(void *p, size_t n)
+{
+    n_alloc += counting;
+    return __libc_realloc(p, n);
+}
+#endif
+
 typedef struct series {
     int n;
     double *close, *high, *low, *periods;
@@ -491,4 +520,90 @@ Test(ma, origin_does_not_change_values)
         cr_assert_gt(outputs, 900);
     }
     free_input(&s);
+}
+
+/* MIDPOINT and MIDPRICE (monotonic deques) against a naive scan of each window, at
+ * periods from 2 to longer than the flat stretches of the synthetic input. */
+Test(ma, midpoint_midprice_match_naive_window_scan, .timeout = 60)
+{
+    series_t s;
+    load_input(&s, "synth");
+    int periods[] = {2, 3, 14, 61, 250};
+    for (int k = 0; k < 5; k++) {
+        int p = periods[k];
+        char spec[32];
+        snprintf(spec, sizeof spec, "TimePeriod=%d", p);
+        double pp[TC_TA_MAX_PARAM];
+        const tc_ta_func_t *fpt = tc_ta_find("MIDPOINT"), *fpr = tc_ta_find("MIDPRICE");
+        cr_assert_eq(tc_ta_params_parse(fpt, spec, pp), 0);
+        tc_ta_t *pt = tc_ta_create(fpt, pp, TC_TA_MODE_TALIB);
+        tc_ta_t *pr = tc_ta_create(fpr, pp, TC_TA_MODE_TALIB);
+        for (int i = 0; i < s.n; i++) {
+            double y1, y2, hl[2] = {s.high[i], s.low[i]};
+            int r1 = tc_ta_update(pt, &s.close[i], &y1);
+            int r2 = tc_ta_update(pr, hl, &y2);
+            cr_assert_eq(r1, i >= p - 1);
+            cr_assert_eq(r2, i >= p - 1);
+            if (!r1)
+                continue;
+            double cmax = -INFINITY, cmin = INFINITY, hmax = -INFINITY, lmin = INFINITY;
+            for (int j = i - p + 1; j <= i; j++) {
+                cmax = fmax(cmax, s.close[j]);
+                cmin = fmin(cmin, s.close[j]);
+                hmax = fmax(hmax, s.high[j]);
+                lmin = fmin(lmin, s.low[j]);
+            }
+            cr_assert(y1 == (cmax + cmin) / 2.0, "MIDPOINT(%d) bar %d", p, i);
+            cr_assert(y2 == (hmax + lmin) / 2.0, "MIDPRICE(%d) bar %d", p, i);
+        }
+        tc_ta_destroy(pt);
+        tc_ta_destroy(pr);
+    }
+    free_input(&s);
+}
+
+/* Every overlap and cycle function, in both modes, updates and restarts without
+ * allocating (the state is one block sized at creation). */
+Test(ma, updates_do_not_allocate, .timeout = 60)
+{
+    if (!TC_COUNT_ALLOCS)
+        cr_skip_test("sanitizer build: malloc is interposed by the sanitizer");
+#if TC_COUNT_ALLOCS
+    series_t s;
+    load_input(&s, "synth");
+    static const char *const fns[] = {
+        "ACCBANDS", "BBANDS", "DEMA", "EMA", "HT_TRENDLINE", "KAMA", "MA", "MAMA", "MAVP",
+        "MIDPOINT", "MIDPRICE", "SAR", "SAREXT", "SMA", "T3", "TEMA", "TRIMA", "WMA",
+        "HT_DCPERIOD", "HT_DCPHASE", "HT_PHASOR", "HT_SINE", "HT_TRENDMODE",
+    };
+    for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
+        const tc_ta_func_t *f = tc_ta_find(fns[k]);
+        cr_assert_not_null(f);
+        for (int mode = 0; mode <= 1; mode++) {
+            tc_ta_t *ta = tc_ta_create(f, NULL, mode);
+            cr_assert_not_null(ta);
+            n_alloc = 0;
+            counting = 1;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < s.n; i++) {
+                    double in[4] = {s.close[i], s.periods[i]}, y[TC_TA_MAX_OUT];
+                    if (f->n_in == 2 && strcmp(f->in[1], "inPeriods") != 0) {
+                        in[0] = s.high[i];
+                        in[1] = s.low[i];
+                    } else if (f->n_in == 3) {
+                        in[0] = s.high[i];
+                        in[1] = s.low[i];
+                        in[2] = s.close[i];
+                    }
+                    tc_ta_update(ta, in, y);
+                }
+                tc_ta_reset(ta);
+            }
+            counting = 0;
+            cr_expect_eq(n_alloc, 0, "%s mode %d: %ld allocations", fns[k], mode, n_alloc);
+            tc_ta_destroy(ta);
+        }
+    }
+    free_input(&s);
+#endif
 }

@@ -2,10 +2,12 @@
  * beyond the TA-Lib goldens:
  *   - streaming is repeatable: tc_ta_reset and re-feeding gives bit-identical outputs,
  *     outputs start exactly at the declared lookback and never stop, for default and
- *     non-default parameters (MA types, period 1, swapped fast/slow);
+ *     non-default parameters (MA types, period 1, swapped fast/slow), in both modes;
+ *     two instances do not share state; bars with NaN or +-inf are survived;
  *   - a naive fresh-window reference (every window recomputed from scratch in long
  *     double) agrees with WILLR, AROON, AROONOSC, MFI, CCI, ULTOSC, IMI and STOCHF on
- *     both golden inputs, for several periods;
+ *     both golden inputs, for several periods, and with precise-mode MFI and ULTOSC on a
+ *     price falling from 100 to 1e-5;
  *   - parameters outside TA-Lib's ranges are refused with a message naming them;
  *   - no update allocates (malloc, calloc and realloc are interposed and counted). */
 #include <criterion/criterion.h>
@@ -170,14 +172,16 @@ Test(momentum_props, reset_rerun_is_identical_and_ready_at_lookback)
     double *o1 = calloc(cells, sizeof(double)), *o2 = calloc(cells, sizeof(double));
     int *r1 = calloc((size_t)b.n, sizeof(int)), *r2 = calloc((size_t)b.n, sizeof(int));
     int checked = 0;
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        tc_ta_t *ta = create(cases[c].name, cases[c].spec);
+    for (size_t cm = 0; cm < 2 * (sizeof cases / sizeof cases[0]); cm++) {
+        size_t c = cm / 2;
+        int mode = cm % 2 ? TC_TA_MODE_PRECISE : TC_TA_MODE_TALIB;
+        tc_ta_t *ta = create_mode(cases[c].name, cases[c].spec, mode);
         const tc_ta_func_t *f = tc_ta_func(ta);
         int lb = tc_ta_lookback(ta);
         run(ta, &b, o1, r1);
         for (int r = 0; r < b.n; r++)
-            cr_assert_eq(r1[r], r >= lb, "%s %s: bar %d ready=%d, lookback %d", cases[c].name,
-                         cases[c].spec, r, r1[r], lb);
+            cr_assert_eq(r1[r], r >= lb, "%s %s (mode %d): bar %d ready=%d, lookback %d",
+                         cases[c].name, cases[c].spec, mode, r, r1[r], lb);
         cr_assert_eq(tc_ta_ready(ta), lb < b.n, "%s: ready flag", cases[c].name);
         tc_ta_reset(ta);
         cr_assert_eq(tc_ta_ready(ta), 0, "%s: ready after reset", cases[c].name);
@@ -195,7 +199,8 @@ Test(momentum_props, reset_rerun_is_identical_and_ready_at_lookback)
         tc_ta_destroy(ta);
         checked++;
     }
-    printf("momentum_props: %d parameter sets repeat bit for bit after reset\n", checked);
+    printf("momentum_props: %d parameter sets x 2 modes repeat bit for bit after reset\n",
+           checked / 2);
     free(o1);
     free(o2);
     free(r1);

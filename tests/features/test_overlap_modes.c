@@ -1,7 +1,8 @@
 /* test_overlap_modes.c — the PRECISE numeric mode of SMA, WMA, BBANDS and what builds on
  * them (MA, ACCBANDS, MAVP) against a naive exact fresh-window computation (long double,
- * two-pass variance) on both golden inputs and on a price that drifts from ~100 down to
- * 1e-5; and the TALIB mode's documented drift on the same data (docs/INDICATORS.md). */
+ * two-pass variance) on both golden inputs, on a price that drifts from ~100 down to
+ * 1e-5 and on one that jumps by orders of magnitude; and the TALIB mode's documented
+ * drift on the same data (docs/INDICATORS.md). */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
@@ -64,6 +65,26 @@ static void make_drift(series_t *s, int n)
     }
 }
 
+/* A price that jumps by orders of magnitude at bars that do not line up with any
+ * period: 1e6 down to 1, then up to 5e3, with +-1% noise. */
+static void make_jumps(series_t *s, int n)
+{
+    s->name = "jumps";
+    s->n = n;
+    s->close = malloc(sizeof(double) * (size_t)n);
+    s->high = malloc(sizeof(double) * (size_t)n);
+    s->low = malloc(sizeof(double) * (size_t)n);
+    unsigned long long st = 99;
+    for (int i = 0; i < n; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(st >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+        double level = i < 1003 ? 1e6 : i < 2011 ? 1.0 : 5e3;
+        s->close[i] = level * (1.0 + 0.01 * u);
+        s->high[i] = s->close[i] * 1.01;
+        s->low[i] = s->close[i] * 0.99;
+    }
+}
+
 static void free_series(series_t *s)
 {
     free(s->close);
@@ -81,6 +102,7 @@ static void get_inputs(series_t *s, int *count)
     if (*count < 2)
         cr_skip_test("golden inputs not found under %s", tc_shared_path("golden"));
     make_drift(&s[(*count)++], 20000);
+    make_jumps(&s[(*count)++], 3000);
 }
 
 /* Exact window statistics of x[t-p+1..t]: mean, WMA and population deviation. */
@@ -136,7 +158,7 @@ static tc_ta_t *make(const char *fn, const char *spec, int mode)
  * values. */
 Test(overlap_modes, precise_sma_wma_are_exact, .timeout = 60)
 {
-    series_t in[3];
+    series_t in[4];
     int n_in;
     get_inputs(in, &n_in);
     int periods[] = {2, 5, 30, 200};
@@ -236,7 +258,7 @@ static void check_bbands(const series_t *s, int p, int matype, double up, double
 
 Test(overlap_modes, precise_bbands_are_exact, .timeout = 60)
 {
-    series_t in[3];
+    series_t in[4];
     int n_in;
     get_inputs(in, &n_in);
     for (int s = 0; s < n_in; s++) {
@@ -282,7 +304,7 @@ Test(overlap_modes, flat_window_has_zero_width)
 /* ACCBANDS and MAVP over SMA inherit the precise SMA. */
 Test(overlap_modes, precise_accbands_and_mavp, .timeout = 60)
 {
-    series_t in[3];
+    series_t in[4];
     int n_in;
     get_inputs(in, &n_in);
     for (int s = 0; s < n_in; s++) {

@@ -125,7 +125,7 @@ static void ma_clear(tc_ma_t *m)
         ema_init(&m->u.ema.e3, m->period);
         break;
     case TC_MA_WMA:
-        m->u.wma.divider = (double)((m->period * (m->period + 1)) >> 1);
+        m->u.wma.divider = (double)(((int64_t)m->period * (m->period + 1)) >> 1); /* int64: no overflow at 100000 */
         break;
     case TC_MA_TRIMA: {
         int i = m->period >> 1;

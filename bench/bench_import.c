@@ -89,8 +89,8 @@ int main(int argc, char **argv)
     }
     static const char *const defaults[] = {"equity_spy_trades_20131007.csv", "fx_fxcm_eurusd_quotes_20140502.csv"};
     int nf = argc > 2 ? argc - 2 : 2;
-    printf("%-40s %10s %12s %12s %12s %12s %8s\n", "file", "MB", "parse MB/s", "Mticks/s", "+read MB/s",
-           "pandas MB/s", "ratio");
+    printf("%-38s %6s %10s %9s %10s %11s %11s %11s\n", "file", "MB", "parse MB/s", "Mticks/s",
+           "+read MB/s", "pandas MB/s", "x (parse)", "x (+read)");
     for (int i = 0; i < nf; i++) {
         const char *name = argc > 2 ? argv[2 + i] : defaults[i];
         char path[2048];
@@ -126,8 +126,9 @@ int main(int argc, char **argv)
         int header = !strncmp(data, "exchange,", 9) || !strncmp(data, "timestamp,", 10) || !strncmp(data, "Date,", 5);
         double pd = pandas(path, header);
         double mb = (double)len / 1e6;
-        printf("%-40s %10.2f %12.0f %12.2f %12.0f %12.0f %8.2f\n", name, mb, mb / best, ticks / best / 1e6,
-               mb / best_rd, pd > 0 ? mb / pd : 0.0, pd > 0 ? pd / best : 0.0);
+        printf("%-38s %6.2f %10.0f %9.2f %10.0f %11.0f %11.2f %11.2f\n", name, mb, mb / best,
+               ticks / best / 1e6, mb / best_rd, pd > 0 ? mb / pd : 0.0, pd > 0 ? pd / best : 0.0,
+               pd > 0 ? pd / best_rd : 0.0);
         free(data);
     }
     return 0;

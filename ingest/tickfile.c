@@ -264,6 +264,8 @@ int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, con
                       (unsigned long long)h->seq, (unsigned long long)b->off);
     if (h->type != TC_TICKFILE_BLOCK_TICKS)
         return 0;
+    if (!out)
+        return (int)h->count; /* checked only; the caller reads the payload in place */
     if (h->codec == TC_TICKFILE_CODEC_NONE) {
         memcpy(out, payload, h->raw_len);
         return (int)h->count;
@@ -885,6 +887,7 @@ void tc_tickfile_rewind(tc_tickfile_t *tf)
 
 const tc_tickfile_stats_t *tc_tickfile_stats(const tc_tickfile_t *tf) { return &tf->st; }
 const char *tc_tickfile_path(const tc_tickfile_t *tf) { return tf->path; }
+int tc_tickfile_fd(const tc_tickfile_t *tf) { return tf->fd; }
 int tc_tickfile_block_count(const tc_tickfile_t *tf) { return tf->nidx; }
 const tc_tickfile_block_t *tc_tickfile_block(const tc_tickfile_t *tf, int i) { return &tf->idx[i]; }
 

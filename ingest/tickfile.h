@@ -132,14 +132,16 @@ void tc_tickfile_rewind(tc_tickfile_t *tf);
 /* Counters and header fields.  Borrowed; valid until close. */
 const tc_tickfile_stats_t *tc_tickfile_stats(const tc_tickfile_t *tf);
 const char *tc_tickfile_path(const tc_tickfile_t *tf);
+/* The descriptor, for readers that issue their own I/O (replay.c).  Borrowed. */
+int tc_tickfile_fd(const tc_tickfile_t *tf);
 
 /* The block index (both types, plus type-0 entries for unreadable regions). */
 int tc_tickfile_block_count(const tc_tickfile_t *tf);
 const tc_tickfile_block_t *tc_tickfile_block(const tc_tickfile_t *tf, int i);
 
 /* Checks one block's bytes (header then stored payload, as read from b->off) and
- * decodes its ticks into out (room for b->count).  dctx is a ZSTD_DCtx* or NULL for
- * raw blocks.  Returns the count or -EBADMSG / -EPROTO naming path and offset. */
+ * decodes its ticks into out (room for b->count; NULL to check only).  dctx is a
+ * ZSTD_DCtx* or NULL for raw blocks.  Returns the count or -EBADMSG / -EPROTO naming path and offset. */
 int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, const void *bytes,
                              tc_tick_t *out, void *dctx);
 

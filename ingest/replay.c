@@ -9,17 +9,22 @@
  * a whole block fits, else into a staging buffer.  No per-record work.
  *
  * When io_uring_queue_init fails (old kernel, seccomp, sysctl kernel.io_uring_disabled)
- * the same loop reads each block with pread; that is logged once per process.
+ * the same loop reads each block with pread; that is logged once per process.  Files on
+ * tmpfs are read with pread by default: tmpfs cannot serve io_uring's non-blocking
+ * reads, so every read is handed to a kernel worker thread, measured 2-3x slower than
+ * pread (bench/bench_replay.c with TC_BENCH_DIR=/dev/shm).
  */
 #include "ingest/replay.h"
 
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 
+#include <linux/magic.h>
 #include <liburing.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -253,7 +258,9 @@ tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
         TC_ERR(-ENOMEM, "%s: zstd context", path);
         goto fail;
     }
-    if (!rp->opts.force_pread) {
+    struct statfs sfs;
+    int tmpfs = fstatfs(rp->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+    if (!rp->opts.force_pread && (!tmpfs || rp->opts.uring_on_tmpfs)) {
         int r = io_uring_queue_init((unsigned)rp->depth, &rp->ring, 0);
         if (r == 0) {
             rp->uring = 1;

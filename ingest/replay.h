@@ -16,6 +16,8 @@
 typedef struct tc_replay_opts {
     int depth;        /* block reads in flight, 0 = 4 */
     int force_pread;  /* don't try io_uring (tests, benchmarks) */
+    int uring_on_tmpfs; /* use io_uring on tmpfs too (by default tmpfs is read with pread:
+                           io_uring hands its reads to worker threads, which is slower) */
     int skip_damaged; /* skip and count damaged blocks instead of failing */
 } tc_replay_opts_t;
 

@@ -15,7 +15,9 @@
 #include <liburing.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -109,7 +111,7 @@ Test(replay, all_records_in_order_uring_and_pread)
                 for (size_t b = 0; b < 6; b++) {
                     if (batches[b] == 1 && d > 0)
                         continue; /* one-tick batches are slow; once is enough */
-                    tc_replay_opts_t o = {.depth = depths[d], .force_pread = pr};
+                    tc_replay_opts_t o = {.depth = depths[d], .force_pread = pr, .uring_on_tmpfs = 1};
                     replay_check(f ? zst : raw, &o, batches[b], 25003, 4);
                 }
         }
@@ -154,7 +156,7 @@ Test(replay, falls_back_when_kernel_refuses_uring)
     FILE *mem = open_memstream(&logbuf, &loglen);
     tc_log_set_sink(mem);
     tc_log_set_level(TC_LOG_NOTICE);
-    tc_replay_opts_t o = {.depth = 4};
+    tc_replay_opts_t o = {.depth = 4, .uring_on_tmpfs = 1};
     for (int rep = 0; rep < 3; rep++) {
         tc_replay_t *rp = tc_replay_open(p, &o);
         cr_assert(rp, "%s", tc_err_msg());
@@ -192,7 +194,7 @@ Test(replay, torn_and_damaged_like_the_reader)
     close(fd);
 
     for (int pr = 0; pr < 2; pr++) {
-        tc_replay_t *rp = tc_replay_open(p, &(tc_replay_opts_t){.force_pread = pr});
+        tc_replay_t *rp = tc_replay_open(p, &(tc_replay_opts_t){.force_pread = pr, .uring_on_tmpfs = 1});
         cr_assert(rp);
         cr_assert_eq(tc_replay_stats(rp)->torn_tails, 1);
         tc_tick_t buf[1000];
@@ -208,7 +210,7 @@ Test(replay, torn_and_damaged_like_the_reader)
         cr_assert_eq(tc_replay_stats(rp)->damaged_blocks, 1);
         tc_replay_close(rp);
 
-        rp = tc_replay_open(p, &(tc_replay_opts_t){.force_pread = pr, .skip_damaged = 1});
+        rp = tc_replay_open(p, &(tc_replay_opts_t){.force_pread = pr, .skip_damaged = 1, .uring_on_tmpfs = 1});
         got = 0;
         while ((r = tc_replay_read(rp, buf + got, 1000 - got)) > 0)
             got += r;
@@ -222,4 +224,33 @@ Test(replay, torn_and_damaged_like_the_reader)
         cr_assert_eq(tc_replay_stats(rp)->damaged_blocks, 1);
         tc_replay_close(rp);
     }
+}
+
+/* tmpfs is read with pread unless asked otherwise; a disk-backed file system (the
+ * working directory's, /var/tmp) goes through io_uring. */
+Test(replay, path_choice_by_file_system)
+{
+    char p[300];
+    snprintf(p, sizeof p, "%s/fs.tck", dir);
+    make_file(p, TC_TICKFILE_CODEC_NONE, 256, 3000, 1);
+    struct statfs sfs;
+    cr_assert_eq(statfs(dir, &sfs), 0);
+    tc_replay_t *rp = tc_replay_open(p, NULL);
+    cr_assert(rp);
+    if (sfs.f_type == TMPFS_MAGIC)
+        cr_assert_eq(tc_replay_uses_uring(rp), 0, "tmpfs defaults to pread");
+    tc_replay_close(rp);
+    if (!uring_works())
+        cr_skip_test("io_uring refused by this kernel");
+
+    char ddir[] = "/var/tmp/tc-test-XXXXXX";
+    if (!mkdtemp(ddir))
+        cr_skip_test("no /var/tmp to test a disk-backed file system");
+    char q[300];
+    snprintf(q, sizeof q, "%s/fs.tck", ddir);
+    make_file(q, TC_TICKFILE_CODEC_ZSTD, 256, 3000, 1);
+    cr_assert_eq(statfs(ddir, &sfs), 0);
+    if (sfs.f_type != TMPFS_MAGIC)
+        replay_check(q, &(tc_replay_opts_t){.depth = 4}, 1000, 3000, 1); /* asserts io_uring in use */
+    tickgen_rmdir(ddir);
 }

@@ -17,7 +17,8 @@
 
 #define TC_DEC_DIGITS_MAX 18 /* significant digits that always fit an int64 mantissa */
 
-/* [-]digits[.digits]: at least one digit, at most 18 digits in all. */
+/* [-]digits[.digits]: a digit first, at most 18 significant digits (leading zeros are
+ * free, so "0.000000000000000001" fits). */
 static inline int tc_dec_parse(const char *s, const char *e, int64_t *ret_m, int *ret_exp)
 {
     int neg = 0;
@@ -25,25 +26,29 @@ static inline int tc_dec_parse(const char *s, const char *e, int64_t *ret_m, int
         neg = 1;
         s++;
     }
+    if (s == e || (unsigned)(unsigned char)*s - '0' >= 10)
+        return -EINVAL;
     uint64_t m = 0;
-    int nd = 0, frac = -1;
+    int sig = 0, frac = -1;
     for (; s < e; s++) {
         unsigned d = (unsigned)(unsigned char)*s - '0';
         if (d < 10) {
             m = m * 10 + d;
-            nd++;
+            sig += m != 0;
             if (frac >= 0)
                 frac++;
+            if (sig > TC_DEC_DIGITS_MAX)
+                return -ERANGE;
         } else if (*s == '.' && frac < 0) {
             frac = 0;
         } else {
             return -EINVAL;
         }
     }
-    if (nd == 0 || frac == 0)
-        return -EINVAL; /* "", "-", ".", "5." are not numbers we accept */
-    if (nd > TC_DEC_DIGITS_MAX)
-        return -ERANGE;
+    if (frac == 0)
+        return -EINVAL; /* "5." is not a number we accept */
+    if (frac > 18)
+        return -ERANGE; /* the exponent must stay within 10^-18 */
     *ret_m = neg ? -(int64_t)m : (int64_t)m;
     *ret_exp = frac > 0 ? -frac : 0;
     return 0;

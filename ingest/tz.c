@@ -42,6 +42,12 @@ static void cache_year(tc_tz_t *tz, int y)
     } else if (y >= 1987) {
         start = nth_sunday(y, 4, 1);
         end = nth_sunday(y, 10, 0);
+    } else if (y == 1974) { /* the energy-crisis years started early */
+        start = tc_days_from_civil(1974, 1, 6);
+        end = nth_sunday(y, 10, 0);
+    } else if (y == 1975) {
+        start = tc_days_from_civil(1975, 2, 23);
+        end = nth_sunday(y, 10, 0);
     } else {
         start = nth_sunday(y, 4, 0);
         end = nth_sunday(y, 10, 0);

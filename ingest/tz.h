@@ -1,6 +1,7 @@
 /* tz.h — the source time zones of the tick formats: UTC, fixed offsets ("UTC-05",
  * "EST" as HistData uses it) and America/New_York with the US daylight-saving rules
- * (1967–1986 last Sunday of April → last Sunday of October, 1987–2006 first Sunday of
+ * (1967–1986 last Sunday of April → last Sunday of October, except 1974 from January 6
+ * and 1975 from February 23; 1987–2006 first Sunday of
  * April → last Sunday of October, 2007 on second Sunday of March → first Sunday of
  * November; changes at 02:00 local).  No tz database is read: the formats need these
  * three rules only, and a fixed rule cannot change under a replay.

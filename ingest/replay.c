@@ -235,8 +235,8 @@ tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
     int any_zstd = 0;
     for (int i = 0; i < n; i++) {
         const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, i);
-        if (b->type == TC_TICKFILE_BLOCK_SYMBOLS && !b->damaged)
-            continue;
+        if (b->type != TC_TICKFILE_BLOCK_TICKS && !b->damaged)
+            continue; /* symbols and notes: loaded by the open scan */
         rp->blocks[rp->nblocks++] = i;
         if (b->type != 0 && b->stored_len > max_stored)
             max_stored = b->stored_len;
@@ -340,3 +340,4 @@ int tc_replay_next(tc_replay_t *rp, const tc_tick_t **ret_ticks)
 const tc_symbol_t *tc_replay_symbols(const tc_replay_t *rp, int *ret_n) { return tc_tickfile_symbols(rp->tf, ret_n); }
 const tc_tickfile_stats_t *tc_replay_stats(const tc_replay_t *rp) { return &rp->st; }
 int tc_replay_uses_uring(const tc_replay_t *rp) { return rp->uring; }
+const tc_tickfile_t *tc_replay_tickfile(const tc_replay_t *rp) { return rp->tf; }

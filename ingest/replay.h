@@ -43,6 +43,9 @@ int tc_replay_next(tc_replay_t *rp, const tc_tick_t **ret_ticks);
 const tc_symbol_t *tc_replay_symbols(const tc_replay_t *rp, int *ret_n);
 /* Header fields and counters (ticks_read, damaged_blocks, torn_*); borrowed. */
 const tc_tickfile_stats_t *tc_replay_stats(const tc_replay_t *rp);
+/* The underlying file handle, for its notes and block index.  Borrowed; do not read
+ * ticks through it. */
+const tc_tickfile_t *tc_replay_tickfile(const tc_replay_t *rp);
 /* 1 if the reads go through io_uring, 0 if through pread. */
 int tc_replay_uses_uring(const tc_replay_t *rp);
 

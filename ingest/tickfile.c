@@ -93,6 +93,9 @@ struct tc_tickfile {
     tc_tickfile_block_t *idx;
     int nidx, cap_idx;
 
+    char **notes;
+    int nnotes;
+
     uint64_t end_off;  /* where the next block goes (writer) / end of valid data */
     uint64_t next_seq;
     int dir_synced;    /* the directory entry of a new file was fsynced */
@@ -116,7 +119,11 @@ struct tc_tickfile {
 
 static uint32_t block_record_size(uint16_t type)
 {
-    return type == TC_TICKFILE_BLOCK_SYMBOLS ? (uint32_t)sizeof(tc_symbol_t) : (uint32_t)sizeof(tc_tick_t);
+    switch (type) {
+    case TC_TICKFILE_BLOCK_SYMBOLS: return (uint32_t)sizeof(tc_symbol_t);
+    case TC_TICKFILE_BLOCK_NOTE: return 1; /* a note's records are its bytes */
+    default: return (uint32_t)sizeof(tc_tick_t);
+    }
 }
 
 /* Checks a block header on its own (magic, header CRC, lengths).  Returns NULL when it
@@ -130,12 +137,15 @@ static const char *block_header_check(const disk_block_t *h, int *ret_crc_ok)
     if (tc_crc32c(0, h, offsetof(disk_block_t, hdr_crc)) != h->hdr_crc)
         return "block header CRC mismatch";
     *ret_crc_ok = 1;
-    if (h->type != TC_TICKFILE_BLOCK_TICKS && h->type != TC_TICKFILE_BLOCK_SYMBOLS)
+    if (h->type != TC_TICKFILE_BLOCK_TICKS && h->type != TC_TICKFILE_BLOCK_SYMBOLS &&
+        h->type != TC_TICKFILE_BLOCK_NOTE)
         return "unknown block type";
     if (h->codec > TC_TICKFILE_CODEC_ZSTD ||
-        (h->type == TC_TICKFILE_BLOCK_SYMBOLS && h->codec != TC_TICKFILE_CODEC_NONE))
+        (h->type != TC_TICKFILE_BLOCK_TICKS && h->codec != TC_TICKFILE_CODEC_NONE))
         return "unknown block codec";
-    uint32_t cap = h->type == TC_TICKFILE_BLOCK_SYMBOLS ? TC_SYMBOLS_MAX : TC_TICKFILE_BLOCK_TICKS_MAX;
+    uint32_t cap = h->type == TC_TICKFILE_BLOCK_SYMBOLS ? TC_SYMBOLS_MAX
+                   : h->type == TC_TICKFILE_BLOCK_NOTE  ? TC_TICKFILE_NOTE_MAX
+                                                        : TC_TICKFILE_BLOCK_TICKS_MAX;
     if (h->count == 0 || h->count > cap)
         return "absurd record count";
     if ((uint64_t)h->count * block_record_size(h->type) != h->raw_len)
@@ -400,6 +410,21 @@ static int symbols_load(tc_tickfile_t *tf, const tc_tickfile_block_t *b, const u
     return 0;
 }
 
+static int note_load(tc_tickfile_t *tf, const tc_tickfile_block_t *b, const uint8_t *bytes)
+{
+    char **n = realloc(tf->notes, (size_t)(tf->nnotes + 1) * sizeof *n);
+    if (!n)
+        return TC_ERR(-ENOMEM, "%s: notes", tf->path);
+    tf->notes = n;
+    char *text = malloc((size_t)b->raw_len + 1);
+    if (!text)
+        return TC_ERR(-ENOMEM, "%s: notes", tf->path);
+    memcpy(text, bytes + sizeof(disk_block_t), b->raw_len);
+    text[b->raw_len] = '\0';
+    tf->notes[tf->nnotes++] = text;
+    return 0;
+}
+
 static void note_damage(tc_tickfile_t *tf, uint64_t off, uint64_t len, const char *why)
 {
     TC_LOG(TC_LOG_WARN, "%s: damaged block at offset %llu (%llu bytes): %s", tf->path, (unsigned long long)off,
@@ -443,7 +468,7 @@ static int scan(tc_tickfile_t *tf, uint64_t size)
             break; /* torn: short block */
         tc_tickfile_block_t b;
         block_from_disk(&b, &h, off);
-        if (h.type == TC_TICKFILE_BLOCK_SYMBOLS) {
+        if (h.type == TC_TICKFILE_BLOCK_SYMBOLS || h.type == TC_TICKFILE_BLOCK_NOTE) {
             if ((r = ensure_buf(&tf->rio, &tf->rio_cap, sizeof h + h.stored_len)) < 0)
                 return TC_ERR(r, "%s: symbol block buffer", tf->path);
             if ((r = pread_full(tf->fd, tf->rio, sizeof h + h.stored_len, off)) < 0)
@@ -455,7 +480,8 @@ static int scan(tc_tickfile_t *tf, uint64_t size)
                 b.damaged = 1;
                 note_damage(tf, off, end - off, tc_err_msg());
                 tc_err_clear();
-            } else if ((r = symbols_load(tf, &b, tf->rio)) < 0) {
+            } else if ((r = h.type == TC_TICKFILE_BLOCK_NOTE ? note_load(tf, &b, tf->rio)
+                                                             : symbols_load(tf, &b, tf->rio)) < 0) {
                 return r;
             }
         } else if (end == size) {
@@ -593,6 +619,9 @@ tc_tickfile_t *tc_tickfile_open(const char *path, int mode, const tc_tickfile_op
 fail:
     if (tf->fd >= 0)
         close(tf->fd);
+    for (int i = 0; i < tf->nnotes; i++)
+        free(tf->notes[i]);
+    free(tf->notes);
     free(tf->path);
     free(tf->syms);
     free(tf->idx);
@@ -610,6 +639,9 @@ int tc_tickfile_close(tc_tickfile_t *tf)
         return 0;
     int r = tf->mode != TC_TICKFILE_READ ? tc_tickfile_flush(tf) : 0;
     close(tf->fd);
+    for (int i = 0; i < tf->nnotes; i++)
+        free(tf->notes[i]);
+    free(tf->notes);
     free(tf->path);
     free(tf->syms);
     free(tf->idx);
@@ -729,6 +761,41 @@ int tc_tickfile_symbol_add(tc_tickfile_t *tf, const tc_symbol_t *s)
     return tf->nsyms++;
 }
 
+int tc_tickfile_note_add(tc_tickfile_t *tf, const char *text)
+{
+    if (tf->mode == TC_TICKFILE_READ)
+        return TC_ERR(-EBADF, "%s: opened read-only", tf->path);
+    size_t len = strlen(text);
+    if (len == 0 || len > TC_TICKFILE_NOTE_MAX)
+        return TC_ERR(-EINVAL, "%s: a note has 1..%d bytes, got %zu", tf->path, TC_TICKFILE_NOTE_MAX, len);
+    int r = ticks_flush(tf);
+    if (r < 0 || (r = symbols_flush(tf)) < 0)
+        return r;
+    size_t need = sizeof(disk_block_t) + len;
+    if (need > tf->wio_cap && ensure_buf(&tf->wio, &tf->wio_cap, need) < 0)
+        return TC_ERR(-ENOMEM, "%s: note buffer", tf->path);
+    /* block_write copies the payload into wio after the header: keep our own copy. */
+    char *copy = strdup(text);
+    if (!copy)
+        return TC_ERR(-ENOMEM, "%s: note", tf->path);
+    r = block_write(tf, TC_TICKFILE_BLOCK_NOTE, copy, (uint32_t)len, 0, 0, 0);
+    if (r < 0) {
+        free(copy);
+        return r;
+    }
+    char **n = realloc(tf->notes, (size_t)(tf->nnotes + 1) * sizeof *n);
+    if (!n) {
+        free(copy);
+        return TC_ERR(-ENOMEM, "%s: notes", tf->path);
+    }
+    tf->notes = n;
+    tf->notes[tf->nnotes++] = copy;
+    return 0;
+}
+
+int tc_tickfile_note_count(const tc_tickfile_t *tf) { return tf->nnotes; }
+const char *tc_tickfile_note(const tc_tickfile_t *tf, int i) { return tf->notes[i]; }
+
 const tc_symbol_t *tc_tickfile_symbols(const tc_tickfile_t *tf, int *ret_n)
 {
     *ret_n = tf->nsyms;
@@ -801,8 +868,8 @@ static int read_next_block(tc_tickfile_t *tf)
     int r;
     while (tf->ridx < tf->nidx) {
         const tc_tickfile_block_t *b = &tf->idx[tf->ridx++];
-        if (b->type == TC_TICKFILE_BLOCK_SYMBOLS && !b->damaged)
-            continue;
+        if (b->type != TC_TICKFILE_BLOCK_TICKS && !b->damaged)
+            continue; /* symbols and notes were loaded by the open scan */
         /* Strict mode stops at the damage and stays there: the next read meets the same
          * block (and error) again, counted once. */
         int first_visit = tf->ridx > tf->rcounted;

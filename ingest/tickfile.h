@@ -43,7 +43,13 @@ enum tc_tickfile_mode {
 
 enum tc_tickfile_codec { TC_TICKFILE_CODEC_NONE = 0, TC_TICKFILE_CODEC_ZSTD = 1 };
 
-enum tc_tickfile_block_type { TC_TICKFILE_BLOCK_TICKS = 1, TC_TICKFILE_BLOCK_SYMBOLS = 2 };
+enum tc_tickfile_block_type {
+    TC_TICKFILE_BLOCK_TICKS = 1,
+    TC_TICKFILE_BLOCK_SYMBOLS = 2,
+    TC_TICKFILE_BLOCK_NOTE = 3, /* free text: provenance, e.g. an import's counts */
+};
+
+#define TC_TICKFILE_NOTE_MAX 65536 /* bytes of one note */
 
 typedef struct tc_tickfile_opts {
     int codec;             /* writer: enum tc_tickfile_codec for new blocks */
@@ -109,6 +115,17 @@ int tc_tickfile_symbol_add(tc_tickfile_t *tf, const tc_symbol_t *s);
 /* The symbol table known so far (all of it once opened: the open scan reads every
  * symbol block).  Borrowed; valid until the next symbol_add or close. */
 const tc_symbol_t *tc_tickfile_symbols(const tc_tickfile_t *tf, int *ret_n);
+
+/* Writes text (1..TC_TICKFILE_NOTE_MAX bytes, UTF-8, no NUL) as a note block after the
+ * ticks appended so far (they are flushed first).  Notes record provenance — what was
+ * imported from where, rejects by reason — and are shown by `tickcast inspect`.
+ * 0 or -errno (-EINVAL for an empty or oversized note). */
+int tc_tickfile_note_add(tc_tickfile_t *tf, const char *text);
+
+/* Notes in file order (all of them once opened).  Borrowed, NUL-terminated; valid
+ * until close. */
+int tc_tickfile_note_count(const tc_tickfile_t *tf);
+const char *tc_tickfile_note(const tc_tickfile_t *tf, int i);
 
 /* Appends n ticks, writing full blocks as they fill.  Returns 0, -EINVAL for a tick
  * whose sym is not in the table (nothing of the call appended), or a write error. */

@@ -4,7 +4,8 @@
  * Each input's symbol joins OUT's symbol table (an input naming a symbol already there
  * reuses its entry) and its ticks are renumbered to that entry.  Rejected rows are
  * counted by reason and reported per file on stderr with the first message of each
- * reason (file:line); they never stop the import.  OUT is synced before exit, so a
+ * reason (file:line); they never stop the import, and they are kept in OUT as a note
+ * per input, which `tickcast inspect` shows.  OUT is synced before exit, so a
  * zero status means the file is on disk.
  */
 #include "daemon/runtime/err.h"
@@ -29,6 +30,34 @@ static int parse_int(const char *s, long lo, long hi, long *ret)
         return -EINVAL;
     *ret = v;
     return 0;
+}
+
+/* The file's provenance note for one input (docs/FORMATS.md, "Notes"): what was read,
+ * and the rejects and skips by reason with the first message of each. */
+static int import_note(tc_tickfile_t *tf, const char *in, tc_import_t *im)
+{
+    const tc_import_stats_t *st = tc_import_stats(im);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return TC_ERR(-ENOMEM, "note");
+    const char *base = strrchr(in, '/');
+    fprintf(f, "import %s format=%s symbol=%s lines=%llu rows=%llu ticks=%llu rejected=%llu skipped=%llu\n",
+            base ? base + 1 : in, tc_import_format(im), tc_import_symbol(im)->name, (unsigned long long)st->lines,
+            (unsigned long long)st->rows, (unsigned long long)st->ticks, (unsigned long long)st->rejected,
+            (unsigned long long)st->skipped);
+    for (int r = 0; r < TC_IMPORT_REJ_MAX; r++)
+        if (st->rejects[r])
+            fprintf(f, "reject %s %llu %s\n", tc_import_reject_name(r), (unsigned long long)st->rejects[r],
+                    st->reject_msg[r]);
+    for (int r = 0; r < TC_IMPORT_SKIP_MAX; r++)
+        if (st->skips[r])
+            fprintf(f, "skip %s %llu\n", tc_import_skip_name(r), (unsigned long long)st->skips[r]);
+    fclose(f);
+    int r = tc_tickfile_note_add(tf, text);
+    free(text);
+    return r;
 }
 
 static int cmd_import(int argc, char **argv)
@@ -104,7 +133,7 @@ static int cmd_import(int argc, char **argv)
     tc_progress_t pg;
     tc_progress_init(&pg, "import", total);
     double done_bytes = 0;
-    int status = 0;
+    int status = 0, r;
     uint64_t all_ticks = 0, all_rejects = 0;
     for (int i = optind; i < argc && status == 0; i++) {
         const char *in = argv[i];
@@ -137,16 +166,18 @@ static int cmd_import(int argc, char **argv)
         }
         done_bytes += (double)sb.st_size;
         tc_progress_update(&pg, done_bytes);
+        if (status == 0 && (r = import_note(tf, in, im)) < 0)
+            status = 1;
         all_ticks += st->ticks;
         all_rejects += st->rejected;
         if (!quiet) {
             fprintf(stderr, "%s: %s %s, %llu ticks, %llu rejected, %llu skipped\n", in, tc_import_format(im),
                     tc_import_symbol(im)->name, (unsigned long long)st->ticks, (unsigned long long)st->rejected,
                     (unsigned long long)st->skipped);
-            for (int r = 0; r < TC_IMPORT_REJ_MAX; r++)
-                if (st->rejects[r])
-                    fprintf(stderr, "  rejected %-10s %llu  first: %s\n", tc_import_reject_name(r),
-                            (unsigned long long)st->rejects[r], st->reject_msg[r]);
+            for (int k = 0; k < TC_IMPORT_REJ_MAX; k++)
+                if (st->rejects[k])
+                    fprintf(stderr, "  rejected %-10s %llu  first: %s\n", tc_import_reject_name(k),
+                            (unsigned long long)st->rejects[k], st->reject_msg[k]);
         }
         tc_import_close(im);
     }
@@ -154,7 +185,7 @@ static int cmd_import(int argc, char **argv)
     free(buf);
     if (status == 0 && tc_tickfile_sync(tf) < 0)
         status = 1;
-    int r = tc_tickfile_close(tf);
+    r = tc_tickfile_close(tf);
     if (status == 0 && r < 0)
         status = 1;
     if (status == 0 && !quiet)

@@ -5,8 +5,8 @@
  * time goes backwards, flagged ticks by reason (crossed, locked, zero-size, suspicious,
  * outlier) and the gaps longer than --gap seconds (count, longest, where).  Damaged
  * blocks and a torn tail are counted and reported, never fatal: inspection reads with
- * skip_damaged.  The native file does not keep the importer's reject counts; those are
- * printed by `tickcast import`.
+ * skip_damaged.  Rejects and skips by reason come from the import notes that
+ * `tickcast import` writes into the file (docs/FORMATS.md, "Notes").
  */
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
@@ -29,6 +29,49 @@ typedef struct sym_stats {
     uint64_t gaps;
     int64_t gap_len[TOP_GAPS], gap_at[TOP_GAPS]; /* longest first */
 } sym_stats_t;
+
+/* Rejects and skips by reason, summed over the file's import notes ("reject NAME N
+ * first-message" / "skip NAME N" lines, docs/FORMATS.md "Notes"). */
+typedef struct reason_sum {
+    int n;
+    char name[16][24];
+    unsigned long long count[16];
+} reason_sum_t;
+
+static void reason_add(reason_sum_t *rs, const char *name, unsigned long long c)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (strcmp(rs->name[i], name) == 0) {
+            rs->count[i] += c;
+            return;
+        }
+    if (rs->n < 16) {
+        snprintf(rs->name[rs->n], sizeof rs->name[0], "%s", name);
+        rs->count[rs->n++] = c;
+    }
+}
+
+static void notes_sum(const tc_tickfile_t *tf, reason_sum_t *rej, reason_sum_t *skip)
+{
+    for (int i = 0; i < tc_tickfile_note_count(tf); i++) {
+        for (const char *l = tc_tickfile_note(tf, i); l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+            char name[24];
+            unsigned long long c;
+            if (sscanf(l, "reject %23s %llu", name, &c) == 2)
+                reason_add(rej, name, c);
+            else if (sscanf(l, "skip %23s %llu", name, &c) == 2)
+                reason_add(skip, name, c);
+        }
+    }
+}
+
+static void reasons_json(const char *key, const reason_sum_t *rs)
+{
+    printf(",\"%s\":{", key);
+    for (int i = 0; i < rs->n; i++)
+        printf("%s\"%s\":%llu", i ? "," : "", rs->name[i], rs->count[i]);
+    printf("}");
+}
 
 static const char *kind_name[8] = {"?", "trade", "quote", "bid", "ask", "bar", "heartbeat", "?"};
 
@@ -143,6 +186,9 @@ static int cmd_inspect(int argc, char **argv)
     }
     int status = n < 0 ? 1 : 0;
     const tc_tickfile_stats_t *st = tc_replay_stats(rp);
+    const tc_tickfile_t *tf = tc_replay_tickfile(rp);
+    reason_sum_t rej = {0}, skip = {0};
+    notes_sum(tf, &rej, &skip);
     char t0[48], t1[48], tc[48];
     fmt_time(tc, sizeof tc, st->created_ns);
 
@@ -189,6 +235,15 @@ static int cmd_inspect(int argc, char **argv)
                        (double)s->gap_len[g] / 1e9);
             printf("]}}");
         }
+        printf("]");
+        reasons_json("rejects", &rej);
+        reasons_json("skips", &skip);
+        printf(",\"notes\":[");
+        for (int i = 0; i < tc_tickfile_note_count(tf); i++) {
+            if (i)
+                printf(",");
+            json_str(stdout, tc_tickfile_note(tf, i));
+        }
         printf("]}\n");
     } else {
         printf("file        %s\n", path);
@@ -234,6 +289,19 @@ static int cmd_inspect(int argc, char **argv)
             }
             printf("\n");
         }
+        printf("rejects    ");
+        for (int i = 0; i < rej.n; i++)
+            printf(" %s %llu%s", rej.name[i], rej.count[i], i + 1 < rej.n ? "," : "");
+        printf("%s (from import notes)\n", rej.n ? "" : " none");
+        if (skip.n) {
+            printf("skipped    ");
+            for (int i = 0; i < skip.n; i++)
+                printf(" %s %llu%s", skip.name[i], skip.count[i], i + 1 < skip.n ? "," : "");
+            printf("\n");
+        }
+        for (int i = 0; i < tc_tickfile_note_count(tf); i++)
+            printf("note %-6d %s%s", i, tc_tickfile_note(tf, i),
+                   tc_tickfile_note(tf, i)[strlen(tc_tickfile_note(tf, i)) - 1] == '\n' ? "" : "\n");
     }
     free(ss);
     free(buf);

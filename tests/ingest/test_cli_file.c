@@ -315,3 +315,37 @@ Test(cli_file, export_needs_a_symbol_for_multi_symbol_files)
     cr_assert_eq(run(out, sizeof out, "import '%s/none.csv' -o '%s/x.tck'", dir, dir), 1);
     cr_assert(strstr(out, "none.csv"), "%s", out);
 }
+
+/* Rejected rows are counted by reason at import and kept in the file: inspect --json
+ * reports them (checked with an independent JSON parser). */
+Test(cli_file, import_rejects_are_kept_and_inspected)
+{
+    if (!skip_if_no_binary())
+        cr_skip_test("%s not built", tickcast());
+    if (access("/usr/bin/python3", X_OK) != 0)
+        cr_skip_test("/usr/bin/python3 (the independent JSON parser) is missing");
+    char src[300], p[300], out[1 << 14];
+    snprintf(src, sizeof src, "%s/bad.txt", dir);
+    snprintf(p, sizeof p, "%s/bad.tck", dir);
+    FILE *f = fopen(src, "w");
+    fprintf(f, "%s\n", TC_IMPORT_TEXT_HEADER);
+    fprintf(f, "T,1000,1000,1.25,100,0,0,0,0,0,0\n");
+    fprintf(f, "T,2000,2000,1.x5,100,0,0,0,0,0,0\n");   /* bad number */
+    fprintf(f, "T,3000,3000,1.25,100,0,0\n");            /* 7 columns */
+    fprintf(f, "T,4000,4000,1.50,200,0,0,0,0,0,0\n");
+    fclose(f);
+    cr_assert_eq(run(out, sizeof out, "import '%s' -o '%s' --format tickcast-text", src, p), 0, "%s", out);
+    cr_assert(strstr(out, "2 ticks, 2 rejected"), "%s", out);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
+             "print(d[\"ticks\"], sorted(d[\"rejects\"].items()), len(d[\"notes\"]))'",
+             tickcast(), p);
+    FILE *pp = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, pp);
+    out[n] = '\0';
+    cr_assert_eq(pclose(pp), 0, "%s", out);
+    cr_assert_str_eq(out, "2 [('columns', 1), ('number', 1)] 1\n");
+    cr_assert_eq(run(out, sizeof out, "inspect '%s'", p), 0);
+    cr_assert(strstr(out, "bad.txt:3:"), "the first message names file:line: %s", out);
+}

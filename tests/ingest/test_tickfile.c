@@ -449,3 +449,53 @@ Test(tickfile, truncation_at_every_offset)
     }
     free(img);
 }
+
+Test(tickfile, notes_round_trip_and_survive_appends)
+{
+    const char *p = fpath("n.tck");
+    tc_tickfile_t *tf = tc_tickfile_open(p, TC_TICKFILE_CREATE, &(tc_tickfile_opts_t){.block_ticks = 64});
+    tc_symbol_t s;
+    tickgen_symbol(&s, 0);
+    tc_tickfile_symbol_add(tf, &s);
+    tc_tick_t t;
+    for (uint64_t i = 0; i < 100; i++) {
+        tickgen(&t, i, 1);
+        tc_tickfile_append(tf, &t, 1);
+    }
+    cr_assert_eq(tc_tickfile_note_add(tf, "import a.csv rows=100\nreject number 2 a.csv:7: bad price\n"), 0);
+    cr_assert_eq(tc_tickfile_note_add(tf, ""), -EINVAL);
+    char *big = malloc(TC_TICKFILE_NOTE_MAX + 2);
+    memset(big, 'x', TC_TICKFILE_NOTE_MAX + 1);
+    big[TC_TICKFILE_NOTE_MAX + 1] = '\0';
+    cr_assert_eq(tc_tickfile_note_add(tf, big), -EINVAL);
+    big[TC_TICKFILE_NOTE_MAX] = '\0'; /* the largest note is fine */
+    cr_assert_eq(tc_tickfile_note_add(tf, big), 0, "%s", tc_err_msg());
+    cr_assert_eq(tc_tickfile_close(tf), 0);
+
+    tf = tc_tickfile_open(p, TC_TICKFILE_APPEND, NULL);
+    cr_assert(tf, "%s", tc_err_msg());
+    cr_assert_eq(tc_tickfile_note_count(tf), 2);
+    for (uint64_t i = 100; i < 150; i++) {
+        tickgen(&t, i, 1);
+        tc_tickfile_append(tf, &t, 1);
+    }
+    cr_assert_eq(tc_tickfile_note_add(tf, "second session"), 0);
+    tc_tickfile_close(tf);
+
+    tf = tc_tickfile_open(p, TC_TICKFILE_READ, NULL);
+    cr_assert_eq(tc_tickfile_note_count(tf), 3);
+    cr_assert_str_eq(tc_tickfile_note(tf, 0), "import a.csv rows=100\nreject number 2 a.csv:7: bad price\n");
+    cr_assert_str_eq(tc_tickfile_note(tf, 1), big);
+    cr_assert_str_eq(tc_tickfile_note(tf, 2), "second session");
+    cr_assert_eq(tc_tickfile_note_add(tf, "x"), -EBADF);
+    tc_tick_t buf[200], want;
+    cr_assert_eq(tc_tickfile_read(tf, buf, 200), 150, "notes are not ticks");
+    for (uint64_t i = 0; i < 150; i++) {
+        tickgen(&want, i, 1);
+        cr_assert(memcmp(&buf[i], &want, 64) == 0);
+    }
+    tc_tickfile_close(tf);
+    report_log_t log = {0};
+    cr_assert_eq(tc_tickfile_verify(p, collect, &log, NULL), 0);
+    free(big);
+}

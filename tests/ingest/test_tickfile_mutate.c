@@ -114,6 +114,8 @@ Test(mutate, random_damage_never_crashes_or_invents_ticks)
             tc_tick_t t;
             tickgen(&t, i, NSYMS);
             tc_tickfile_append(tf, &t, 1);
+            if (i == NTICKS / 2)
+                tc_tickfile_note_add(tf, "a note between tick blocks");
         }
         cr_assert_eq(tc_tickfile_close(tf), 0);
     }

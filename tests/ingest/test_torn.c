@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TRIALS 240
+#define TRIALS 220
 #define NSYMS 3
 
 static char dir[256];
@@ -134,14 +134,14 @@ Test(torn, sigkill_at_random_points)
         uint64_t seed = 0x70a1u + (uint64_t)trial;
         char path[300];
         snprintf(path, sizeof path, "%s/j%d.tck", dir, trial);
-        long delay = (long)(tickgen_mix(seed ^ 0xdead) % 3000);
+        long delay = (long)(tickgen_mix(seed ^ 0xdead) % 2000);
         uint64_t acked = run_and_kill(path, seed, 0, delay);
         total_acked += acked;
 
-        /* Half the trials read as they are; half append-open (cutting the tear) and
-         * let a second writer continue the sequence, then die too. */
+        /* Two trials in three read as they are; every third append-opens (cutting the
+         * tear) and lets a second writer continue the sequence, then die too. */
         uint64_t t;
-        if (trial % 2 == 0) {
+        if (trial % 3 != 2) {
             uint64_t got = check_file(path, TC_TICKFILE_READ, &t);
             cr_assert_geq(got, acked, "trial %d: %llu ticks back, %llu acknowledged", trial,
                           (unsigned long long)got, (unsigned long long)acked);
@@ -161,8 +161,8 @@ Test(torn, sigkill_at_random_points)
     }
     /* The suite is only meaningful if kills really landed inside block writes. */
     cr_log_info("torn tails: %d of %d reopens; %d trials appended after a cut; %llu ticks acknowledged", torn,
-                TRIALS + TRIALS / 2, appended, (unsigned long long)total_acked);
+                TRIALS + TRIALS / 3, appended, (unsigned long long)total_acked);
     cr_assert_geq(torn, TRIALS / 10, "only %d torn tails in %d trials", torn, TRIALS);
-    cr_assert_geq(appended, TRIALS / 10);
+    cr_assert_geq(appended, TRIALS / 15);
     cr_assert_gt(total_acked, 0);
 }

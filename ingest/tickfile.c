@@ -364,10 +364,14 @@ static uint64_t scan_resync(tc_tickfile_t *tf, uint64_t off, uint64_t size)
         if (n < (int)sizeof(disk_block_t))
             break;
         for (int i = 0; i + (int)sizeof(disk_block_t) <= n; i++) {
+            uint32_t magic;
+            memcpy(&magic, buf + i, sizeof magic);
+            if (magic != BLOCK_MAGIC)
+                continue;
             disk_block_t h;
             memcpy(&h, buf + i, sizeof h);
             int crc_ok;
-            if (h.magic == BLOCK_MAGIC && !block_header_check(&h, &crc_ok)) {
+            if (!block_header_check(&h, &crc_ok)) {
                 free(buf);
                 return pos + (uint64_t)i;
             }

@@ -399,9 +399,16 @@ static int all_zero_from(tc_tickfile_t *tf, uint64_t off, uint64_t size)
 
 static int symbols_load(tc_tickfile_t *tf, const tc_tickfile_block_t *b, const uint8_t *bytes)
 {
-    if (b->first_sym != (uint32_t)tf->nsyms)
+    if (b->first_sym < (uint32_t)tf->nsyms)
         return TC_ERR(-EPROTO, "%s: symbol block at offset %llu starts at entry %u, the table has %d", tf->path,
                       (unsigned long long)b->off, b->first_sym, tf->nsyms);
+    /* Entries lost with a damaged symbol block earlier: placeholders keep the later
+     * indices right, so the ticks that name them still resolve. */
+    while ((uint32_t)tf->nsyms < b->first_sym) {
+        tc_symbol_t *s = &tf->syms[tf->nsyms++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "?%d", tf->nsyms - 1);
+    }
     memcpy(tf->syms + tf->nsyms, bytes + sizeof(disk_block_t), b->raw_len);
     for (uint32_t i = 0; i < b->count; i++) {
         tc_symbol_t *s = &tf->syms[tf->nsyms + i];

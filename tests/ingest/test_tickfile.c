@@ -499,3 +499,46 @@ Test(tickfile, notes_round_trip_and_survive_appends)
     cr_assert_eq(tc_tickfile_verify(p, collect, &log, NULL), 0);
     free(big);
 }
+
+/* A damaged symbol block loses its entries, not the table: later entries keep their
+ * indices (placeholders fill the gap), and the ticks after it still read. */
+Test(tickfile, damaged_symbol_block_keeps_later_indices)
+{
+    const char *p = fpath("ds.tck");
+    tc_tickfile_opts_t o = {.block_ticks = 50};
+    write_seq(p, TC_TICKFILE_CREATE, &o, 2, 0, 100, 100);
+    tc_tickfile_t *tf = tc_tickfile_open(p, TC_TICKFILE_APPEND, &o);
+    for (int k = 0; k < 3; k++) {
+        tc_symbol_t s;
+        tickgen_symbol(&s, k);
+        tc_tickfile_symbol_add(tf, &s);
+    }
+    tc_tick_t t;
+    for (uint64_t i = 100; i < 200; i++) {
+        tickgen(&t, i, 3);
+        tc_tickfile_append(tf, &t, 1);
+    }
+    tc_tickfile_close(tf);
+    flip_byte(p, TC_TICKFILE_HEADER_SIZE + 64 + 10); /* the first symbol block's payload */
+
+    tc_tickfile_opts_t skip = {.skip_damaged = 1};
+    tf = tc_tickfile_open(p, TC_TICKFILE_READ, &skip);
+    cr_assert(tf, "%s", tc_err_msg());
+    int n;
+    const tc_symbol_t *syms = tc_tickfile_symbols(tf, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(syms[0].name, "?0");
+    cr_assert_str_eq(syms[1].name, "?1");
+    cr_assert_str_eq(syms[2].name, "SYM2");
+    tc_tick_t buf[300], want;
+    int got = 0, r;
+    while ((r = tc_tickfile_read(tf, buf + got, 300 - got)) > 0)
+        got += r;
+    cr_assert_eq(got, 200, "only the symbol block was lost");
+    for (int i = 0; i < got; i++) {
+        tickgen(&want, (uint64_t)i, i < 100 ? 2 : 3);
+        cr_assert(memcmp(&buf[i], &want, 64) == 0);
+    }
+    cr_assert_eq(tc_tickfile_stats(tf)->damaged_blocks, 1);
+    tc_tickfile_close(tf);
+}

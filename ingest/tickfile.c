@@ -318,7 +318,7 @@ static int header_write(tc_tickfile_t *tf)
     return 0;
 }
 
-static int header_read(tc_tickfile_t *tf, uint64_t size)
+static int header_read(tc_tickfile_t *tf)
 {
     disk_header_t h;
     int r = pread_full(tf->fd, &h, sizeof h, 0);
@@ -344,7 +344,6 @@ static int header_read(tc_tickfile_t *tf, uint64_t size)
     tf->st.created_ns = h.created_ns;
     memcpy(tf->st.writer, h.writer, sizeof h.writer);
     tf->st.writer[sizeof tf->st.writer - 1] = '\0';
-    (void)size;
     return 0;
 }
 
@@ -584,7 +583,7 @@ tc_tickfile_t *tc_tickfile_open(const char *path, int mode, const tc_tickfile_op
             goto fail;
         tf->st.file_bytes = tf->end_off;
     } else {
-        if ((r = header_read(tf, size)) < 0)
+        if ((r = header_read(tf)) < 0)
             goto fail;
         if ((r = scan(tf, size)) < 0)
             goto fail;

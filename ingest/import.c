@@ -608,6 +608,8 @@ int tc_import_read(tc_import_t *im, tc_tick_t *out, int max)
                 /* The damage is reported once, as a reject after the last good line. */
                 im->gz_broken = 0;
                 im->lineno++;
+                st->lines++; /* counted as one rejected row, so the totals add up */
+                st->rows++;
                 tc_import_rej(im, TC_IMPORT_REJ_GZIP, "%s", im->gz_msg);
                 st->rejects[TC_IMPORT_REJ_GZIP]++;
                 st->rejected++;

@@ -135,7 +135,7 @@ static inline int tc_fast_ms(const char **pp, const char *e, int64_t *ret_ns)
     int64_t m;
     int ex;
     int r = tc_fast_udec(pp, e, &m, &ex);
-    if (r < 0 || ex < -6)
+    if (r < 0 || ex < -6 || m > INT64_MAX / tc_pow10_i64[6 + ex])
         return -1;
     *ret_ns = m * tc_pow10_i64[6 + ex];
     return r;

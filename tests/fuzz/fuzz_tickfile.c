@@ -2,7 +2,7 @@
  * whole file.  It is opened (read mode, damaged blocks skipped), read to the end with
  * the plain reader and with the replay reader, and verified; the two readers must
  * return the same records and nothing may crash, leak or read out of bounds (build
- * with -fsanitize=fuzzer,address,undefined; see tests/ingest/extra.cmake).
+ * with clang: CC=clang cmake -S . -B build-fuzz; see tests/ingest/extra.cmake).
  *
  *     build-fuzz/tests/fuzz_tickfile -max_total_time=20 corpus/
  */

@@ -18,8 +18,8 @@ if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
 endif()
 
 # Fuzz harness for the native tick file readers (tests/fuzz/fuzz_tickfile.c), clang only
-# like the one above; ctest runs it for 20 s from a corpus of native files written by
-# the test suites (seeded below from a small import of the shared TrueFX file).
+# like the one above; ctest runs it for 20 s from a corpus seeded with two small native
+# files (raw and zstd) imported from the shared TrueFX file by the tickcast tool.
 if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
   add_executable(fuzz_tickfile ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_tickfile.c ${_fz_src}
                  ${CMAKE_SOURCE_DIR}/shm/records.c)

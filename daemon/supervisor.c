@@ -14,6 +14,7 @@
 #include "daemon/runtime/log.h"
 #include "daemon/runtime/notify.h"
 #include "daemon/runtime/signals.h"
+#include "shm/ring.h"
 #include "shm/segment.h"
 
 #include <fcntl.h>
@@ -97,6 +98,23 @@ static int open_segment(sup_t *s)
         return r;
 done:
     atomic_store(&s->shm.hdr->supervisor_pid, getpid());
+    /* required consumers exist before any producer starts (those of configured stages) */
+    char items[16][TC_CONFIG_NAME_MAX], stages[MAX_STAGES][TC_CONFIG_NAME_MAX];
+    int n = tc_config_list_split(c->tickcastd.consumers, items, 16);
+    int n_st = tc_config_list_split(c->tickcastd.stages, stages, MAX_STAGES);
+    for (int i = 0; i < n && i < 16; i++) {
+        char *colon = strchr(items[i], ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        int configured = 0;
+        for (int k = 0; k < n_st && k < MAX_STAGES; k++)
+            configured |= !strcmp(stages[k], colon + 1);
+        if (!configured)
+            continue;
+        if ((r = tc_ring_consumer_reserve(&s->shm, items[i], colon + 1)) < 0)
+            return TC_ERR_APPEND(r, "tickcastd.consumers");
+    }
     return 0;
 }
 

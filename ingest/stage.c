@@ -1,66 +1,174 @@
 /* stage.c — the ingest stage (stage.h) on the stage framework.
  *
- * The synthetic source is deterministic, so a restarted ingest fast-forwards the
- * generator by the ring's committed position and carries on: the ticks ring holds one
- * continuous stream across restarts, nothing repeated.  Pacing: ingest.synthetic_rate
- * ticks per second of wall time (0 = as fast as the consumers take them).
+ * Sources: the seeded synthetic market; a native tick file, a directory of them, or any
+ * file the importers read (CSV, gzip captures), replayed as fast as possible or at
+ * ingest.pace times real time (event-time gaps divided by pace).  The live ZeroMQ
+ * feed plugs in the same way (ingest/zmqfeed.h).
+ *
+ * Every accepted tick from a live or synthetic source is appended to the journal (a
+ * directory of native tick files, rolled by size and by day) before it is published;
+ * the journal is synced every ingest.journal_sync_interval.  A replayed file is its own
+ * record and is not journaled again.
+ *
+ * Restart: both sources are deterministic, so a restarted ingest re-reads and drops the
+ * ticks the ring already holds and carries on: the ticks ring is one continuous stream
+ * across restarts.
  */
 #include "ingest/stage.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
+#include "ingest/import.h"
+#include "ingest/replay.h"
 #include "ingest/synth.h"
+#include "ingest/tickdir.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define BATCH 256
+
+enum src_kind { SRC_SYNTH, SRC_REPLAY, SRC_DIR, SRC_IMPORT };
 
 typedef struct ingest {
     tc_stage_t *stg;
     const tc_config_t *cfg;
     tc_ring_t out;
+    int kind;
     tc_synth_t *synth;
-    uint16_t sym_map[TC_SYNTH_SYMBOLS_MAX]; /* source symbol -> instance symbol id */
-    int64_t t0;
+    tc_replay_t *replay;
+    tc_tickdir_t *dir;
+    tc_import_t *imp;
+    uint16_t *sym_map; /* source symbol index -> instance symbol id */
+    int n_sym_mapped;
+    tc_tickdir_t *journal;
+    int64_t next_sync_ns;
+    /* pacing */
+    int64_t t0, ev0;
     uint64_t pos0;
-    int closed;
-    _Atomic uint64_t *ticks;
+    tc_tick_t held[BATCH]; /* read from the source, not yet published */
+    int n_held, i_held;
+    int eof, closed;
+    _Atomic uint64_t *ticks, *journaled;
 } ingest_t;
 
-static int open_synth(ingest_t *g)
+static const tc_symbol_t *src_symbols(ingest_t *g, int *ret_n)
+{
+    switch (g->kind) {
+    case SRC_SYNTH:
+        *ret_n = tc_synth_count(g->synth);
+        return tc_synth_symbol(g->synth, 0);
+    case SRC_REPLAY:
+        return tc_replay_symbols(g->replay, ret_n);
+    case SRC_DIR:
+        return tc_tickdir_symbols(g->dir, ret_n);
+    default:
+        *ret_n = 1;
+        return tc_import_symbol(g->imp);
+    }
+}
+
+/* Registers source symbols not seen yet in the instance table and the journal. */
+static int map_symbols(ingest_t *g)
+{
+    int n;
+    const tc_symbol_t *tab = src_symbols(g, &n);
+    for (int i = g->n_sym_mapped; i < n && i < TC_SHM_SYMBOLS_MAX; i++) {
+        int id = tc_shm_symbol_add(tc_stage_shm(g->stg), &tab[i]);
+        if (id < 0)
+            return id;
+        g->sym_map[i] = (uint16_t)id;
+        if (g->journal) {
+            int r = tc_tickdir_symbol_add(g->journal, &tab[i]);
+            if (r < 0)
+                return TC_ERR_APPEND(r, "journal");
+        }
+    }
+    if (n > g->n_sym_mapped)
+        g->n_sym_mapped = n;
+    return 0;
+}
+
+/* Next ticks from the source into out; 0 at the end. */
+static int src_read(ingest_t *g, tc_tick_t *out, int max)
+{
+    switch (g->kind) {
+    case SRC_SYNTH:
+        return tc_synth_next(g->synth, out, max);
+    case SRC_REPLAY:
+        return tc_replay_read(g->replay, out, max);
+    case SRC_DIR:
+        return tc_tickdir_read(g->dir, out, max);
+    default:
+        return tc_import_read(g->imp, out, max);
+    }
+}
+
+static int open_source(ingest_t *g)
 {
     const tc_config_ingest_t *c = &g->cfg->ingest;
-    char names[TC_SYNTH_SYMBOLS_MAX][TC_CONFIG_NAME_MAX];
-    int n = tc_config_list_split(c->synthetic_symbols, names, TC_SYNTH_SYMBOLS_MAX);
-    if (n < 1 || n > TC_SYNTH_SYMBOLS_MAX)
-        return TC_ERR(-EINVAL, "ingest.synthetic_symbols: %d symbols (1..%d)", n,
-                      TC_SYNTH_SYMBOLS_MAX);
-    tc_synth_opts_t o = {.seed = (uint64_t)c->synthetic_seed, .n_symbols = n};
-    for (int i = 0; i < n; i++)
-        o.symbols[i] = names[i];
-    g->synth = tc_synth_create(&o);
-    if (!g->synth)
-        return tc_err_code();
-    for (int i = 0; i < n; i++) {
-        int id = tc_shm_symbol_add(tc_stage_shm(g->stg), tc_synth_symbol(g->synth, i));
-        if (id < 0) {
-            tc_synth_destroy(g->synth);
-            return id;
-        }
-        g->sym_map[i] = (uint16_t)id;
+    if (c->source == TC_CONFIG_SOURCE_SYNTHETIC) {
+        char names[TC_SYNTH_SYMBOLS_MAX][TC_CONFIG_NAME_MAX];
+        int n = tc_config_list_split(c->synthetic_symbols, names, TC_SYNTH_SYMBOLS_MAX);
+        if (n < 1 || n > TC_SYNTH_SYMBOLS_MAX)
+            return TC_ERR(-EINVAL, "ingest.synthetic_symbols: %d symbols (1..%d)", n,
+                          TC_SYNTH_SYMBOLS_MAX);
+        tc_synth_opts_t o = {.seed = (uint64_t)c->synthetic_seed, .n_symbols = n};
+        for (int i = 0; i < n; i++)
+            o.symbols[i] = names[i];
+        g->kind = SRC_SYNTH;
+        g->synth = tc_synth_create(&o);
+        return g->synth ? 0 : tc_err_code();
     }
-    /* resume: regenerate and drop what the ring already holds */
-    tc_tick_t skip[BATCH];
-    for (uint64_t left = g->out.pos; left > 0;) {
-        int k = left > BATCH ? BATCH : (int)left;
-        tc_synth_next(g->synth, skip, k);
-        left -= (uint64_t)k;
+    if (c->source != TC_CONFIG_SOURCE_FILE)
+        return TC_ERR(-ENOTSUP, "ingest.source = zmq: the live feed is not wired into this build");
+    if (!c->path[0])
+        return TC_ERR(-EINVAL, "ingest.path: source = file needs a path");
+    char path[PATH_MAX];
+    if (tc_config_path_resolve(g->cfg, c->path, path, sizeof path) < 0)
+        return TC_ERR(-ENAMETOOLONG, "ingest.path: too long");
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return TC_ERR(-errno, "ingest.path: %s: %s", path, strerror(errno));
+    const char *dot = strrchr(path, '.');
+    if (S_ISDIR(st.st_mode)) {
+        tc_tickdir_opts_t o = {0};
+        g->kind = SRC_DIR;
+        g->dir = tc_tickdir_open(path, TC_TICKFILE_READ, &o);
+        return g->dir ? 0 : tc_err_code();
     }
-    if (g->out.pos)
-        TC_LOG(TC_LOG_NOTICE, "ingest: resuming the synthetic market at tick %llu",
-               (unsigned long long)g->out.pos);
+    if (dot && !strcmp(dot, ".tck")) {
+        tc_replay_opts_t o = {0};
+        g->kind = SRC_REPLAY;
+        g->replay = tc_replay_open(path, &o);
+        return g->replay ? 0 : tc_err_code();
+    }
+    tc_import_opts_t o = {.format = strcmp(c->format, "auto") ? c->format : NULL};
+    g->kind = SRC_IMPORT;
+    g->imp = tc_import_open(path, &o);
+    return g->imp ? 0 : tc_err_code();
+}
+
+static int open_journal(ingest_t *g)
+{
+    const tc_config_ingest_t *c = &g->cfg->ingest;
+    if (g->kind != SRC_SYNTH || !c->journal_dir[0])
+        return 0;
+    char dir[PATH_MAX];
+    if (tc_config_path_resolve(g->cfg, c->journal_dir, dir, sizeof dir) < 0)
+        return TC_ERR(-ENAMETOOLONG, "ingest.journal_dir: too long");
+    if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+        return TC_ERR(-errno, "ingest.journal_dir: cannot create %s: %s", dir, strerror(errno));
+    tc_tickdir_opts_t o = {.roll_bytes = (uint64_t)c->journal_roll_size,
+                           .roll_daily = c->journal_roll_daily, .prefix = "journal"};
+    o.file.codec = c->journal_zstd ? TC_TICKFILE_CODEC_ZSTD : TC_TICKFILE_CODEC_NONE;
+    g->journal = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
+    if (!g->journal)
+        return TC_ERR_APPEND(tc_err_code() ? tc_err_code() : -EIO, "journal %s", dir);
+    TC_LOG(TC_LOG_INFO, "ingest: journaling to %s", dir);
     return 0;
 }
 
@@ -71,21 +179,39 @@ static int ingest_init(tc_stage_t *stg, void **ret)
         return TC_ERR(-ENOMEM, "ingest: out of memory");
     g->stg = stg;
     g->cfg = tc_stage_env(stg)->config;
-    int r = tc_ring_producer_attach(&g->out, tc_stage_shm(stg), "ticks", &tc_stage_env(stg)->wait);
-    if (r < 0)
+    g->sym_map = calloc(TC_SHM_SYMBOLS_MAX, sizeof *g->sym_map);
+    int r = -ENOMEM;
+    if (!g->sym_map)
         goto fail;
-    if (g->cfg->ingest.source != TC_CONFIG_SOURCE_SYNTHETIC) {
-        r = TC_ERR(-ENOTSUP, "ingest.source: only 'synthetic' is wired into the stage so far");
+    if ((r = tc_ring_producer_attach(&g->out, tc_stage_shm(stg), "ticks",
+                                     &tc_stage_env(stg)->wait)) < 0 ||
+        (r = open_source(g)) < 0 || (r = open_journal(g)) < 0 || (r = map_symbols(g)) < 0)
         goto fail;
+    /* resume: re-read and drop what the ring already holds */
+    tc_tick_t skip[BATCH];
+    for (uint64_t left = g->out.pos; left > 0;) {
+        int k = src_read(g, skip, left > BATCH ? BATCH : (int)left);
+        if (k <= 0)
+            break;
+        left -= (uint64_t)k;
     }
-    if ((r = open_synth(g)) < 0)
-        goto fail;
+    if (g->out.pos)
+        TC_LOG(TC_LOG_NOTICE, "ingest: resuming the source at tick %llu",
+               (unsigned long long)g->out.pos);
     g->ticks = tc_stage_counter(stg, "ticks");
+    g->journaled = tc_stage_counter(stg, "journaled");
     g->t0 = tc_clock_mono_ns();
     g->pos0 = g->out.pos;
+    g->next_sync_ns = g->t0 + g->cfg->ingest.journal_sync_interval;
     *ret = g;
     return 0;
 fail:
+    tc_synth_destroy(g->synth);
+    tc_replay_close(g->replay);
+    tc_tickdir_close(g->dir);
+    tc_import_close(g->imp);
+    tc_tickdir_close(g->journal);
+    free(g->sym_map);
     free(g);
     return r;
 }
@@ -93,63 +219,125 @@ fail:
 static void close_out(ingest_t *g)
 {
     if (!g->closed) {
+        if (g->journal)
+            tc_tickdir_sync(g->journal);
         tc_ring_producer_close(&g->out);
         g->closed = 1;
     }
 }
 
+/* How many held ticks may go out now under the configured pacing. */
+static int paced(ingest_t *g, int n)
+{
+    const tc_config_ingest_t *c = &g->cfg->ingest;
+    int64_t now = tc_clock_mono_ns();
+    if (g->kind == SRC_SYNTH) {
+        if (c->synthetic_rate <= 0)
+            return n;
+        double due = c->synthetic_rate * (double)(now - g->t0) / TC_NS_PER_S;
+        double done = (double)(g->out.pos - g->pos0);
+        if (due - done < c->synthetic_rate / 1000 + 1)
+            return 0; /* bursts of about a millisecond's worth, so idle can sleep */
+        return due - done < n ? (int)(due - done) + 1 : n;
+    }
+    if (c->pace <= 0)
+        return n;
+    if (!g->ev0)
+        g->ev0 = g->held[g->i_held].ts_event;
+    int k = 0;
+    while (k < n) {
+        int64_t at = g->t0 + (int64_t)((double)(g->held[g->i_held + k].ts_event - g->ev0) / c->pace);
+        if (at > now)
+            break;
+        k++;
+    }
+    return k;
+}
+
 static int ingest_work(void *st)
 {
     ingest_t *g = st;
-    if (tc_stage_stopping(g->stg)) {
-        close_out(g);
+    int stopping = tc_stage_stopping(g->stg);
+    if ((stopping || g->eof) && g->i_held == g->n_held) {
+        close_out(g); /* everything read (and journaled) has been published */
         return 0;
     }
-    uint64_t want = BATCH;
-    uint64_t limit = (uint64_t)g->cfg->ingest.synthetic_ticks;
-    if (limit) {
-        if (g->out.pos >= limit) {
-            close_out(g); /* a finite run: downstream drains and sees the end */
+    uint64_t limit = g->kind == SRC_SYNTH ? (uint64_t)g->cfg->ingest.synthetic_ticks : 0;
+    if (limit && g->out.pos >= limit && g->i_held == g->n_held) {
+        g->eof = 1;
+        close_out(g); /* a finite run: downstream drains and sees the end */
+        return 0;
+    }
+    if (g->i_held == g->n_held) {
+        int want = BATCH;
+        if (limit && limit - g->out.pos < (uint64_t)want)
+            want = (int)(limit - g->out.pos);
+        int k = src_read(g, g->held, want);
+        if (k < 0)
+            return TC_ERR_APPEND(k, "ingest: reading the source");
+        if (k == 0) {
+            g->eof = 1;
+            TC_LOG(TC_LOG_NOTICE, "ingest: end of the source after %llu ticks",
+                   (unsigned long long)g->out.pos);
+            close_out(g);
             return 0;
         }
-        if (limit - g->out.pos < want)
-            want = limit - g->out.pos;
+        int r = map_symbols(g);
+        if (r < 0)
+            return r;
+        for (int i = 0; i < k; i++)
+            g->held[i].sym = g->sym_map[g->held[i].sym];
+        if (g->journal) {
+            /* journal first: a tick is on its way to disk before anyone sees it */
+            if ((r = tc_tickdir_append(g->journal, g->held, k)) < 0)
+                return TC_ERR_APPEND(r, "ingest: journal");
+            atomic_fetch_add_explicit(g->journaled, (uint64_t)k, memory_order_relaxed);
+        }
+        g->n_held = k;
+        g->i_held = 0;
     }
-    double rate = g->cfg->ingest.synthetic_rate;
-    if (rate > 0) {
-        double due = rate * (double)(tc_clock_mono_ns() - g->t0) / TC_NS_PER_S;
-        double done = (double)(g->out.pos - g->pos0);
-        if (done >= due)
-            return 0;
-        if (due - done < (double)want)
-            want = (uint64_t)(due - done) + 1;
-    }
+    int n = stopping ? g->n_held - g->i_held : paced(g, g->n_held - g->i_held);
+    if (n == 0)
+        return 0;
     void *slot;
-    int n = tc_ring_claim_wait(&g->out, (uint32_t)want, &slot, 10 * TC_NS_PER_MS,
-                               tc_stage_stop_flag(g->stg));
+    n = stopping ? tc_ring_claim(&g->out, (uint32_t)n, &slot)
+                 : tc_ring_claim_wait(&g->out, (uint32_t)n, &slot, 10 * TC_NS_PER_MS,
+                                      tc_stage_stop_flag(g->stg));
     if (n == -EAGAIN || n == -EINTR)
         return 0;
     if (n < 0)
         return n;
-    tc_tick_t *t = slot;
-    tc_synth_next(g->synth, t, n);
-    for (int i = 0; i < n; i++)
-        t[i].sym = g->sym_map[t[i].sym];
+    memcpy(slot, &g->held[g->i_held], (size_t)n * sizeof(tc_tick_t));
     tc_ring_commit(&g->out, (uint32_t)n);
+    g->i_held += n;
     atomic_fetch_add_explicit(g->ticks, (uint64_t)n, memory_order_relaxed);
+    if (g->journal) {
+        int64_t now = tc_clock_mono_ns();
+        if (now >= g->next_sync_ns) {
+            int r = tc_tickdir_sync(g->journal);
+            if (r < 0)
+                return TC_ERR_APPEND(r, "ingest: journal sync");
+            g->next_sync_ns = now + g->cfg->ingest.journal_sync_interval;
+        }
+    }
     return n;
 }
 
 static int ingest_drained(void *st)
 {
-    close_out(st);
-    return 1;
+    /* do_work publishes what was already read (and journaled), then closes the ring */
+    return ((ingest_t *)st)->closed;
 }
 
 static void ingest_fini(void *st)
 {
     ingest_t *g = st;
     tc_synth_destroy(g->synth);
+    tc_replay_close(g->replay);
+    tc_tickdir_close(g->dir);
+    tc_import_close(g->imp);
+    tc_tickdir_close(g->journal);
+    free(g->sym_map);
     free(g);
 }
 

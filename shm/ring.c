@@ -341,6 +341,36 @@ int tc_ring_consumer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring, const c
     return 0;
 }
 
+int tc_ring_consumer_reserve(tc_shm_t *s, const char *ring, const char *name)
+{
+    tc_ring_ctl_t *c = tc_shm_ring_ctl(s, ring);
+    if (!c)
+        return TC_ERR(-ENOENT, "no ring '%s' in /dev/shm%s", ring, s->path);
+    if (!name || !*name || strlen(name) >= TC_RING_CONSUMER_NAME_MAX)
+        return TC_ERR(-EINVAL, "ring %s: consumer name must have 1-%d characters", ring,
+                      TC_RING_CONSUMER_NAME_MAX - 1);
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX; i++)
+        if (atomic_load(&c->consumers[i].kind) != TC_RING_FREE &&
+            strncmp(c->consumers[i].name, name, sizeof c->consumers[i].name) == 0)
+            return 0;
+    for (int i = 0; i < TC_RING_CONSUMERS_MAX; i++) {
+        tc_ring_consumer_slot_t *cs = &c->consumers[i];
+        int32_t zero = 0;
+        if (atomic_load(&cs->kind) != TC_RING_FREE || !atomic_compare_exchange_strong(&cs->pid, &zero, -1))
+            continue;
+        snprintf(cs->name, sizeof cs->name, "%s", name);
+        atomic_store_explicit(&cs->cursor, atomic_load(&c->prod_pos), memory_order_relaxed);
+        /* J1 (as a join): the slot gates from here on */
+        atomic_store_explicit(&cs->kind, TC_RING_REQUIRED, memory_order_seq_cst);
+        atomic_store_explicit(&cs->cursor, atomic_load_explicit(&c->prod_pos, memory_order_seq_cst),
+                              memory_order_release);
+        atomic_store_explicit(&cs->heartbeat_ns, tc_clock_mono_ns(), memory_order_relaxed);
+        atomic_store(&cs->pid, 0);
+        return 0;
+    }
+    return TC_ERR(-ENOSPC, "ring %s: all %d consumer slots are taken", ring, TC_RING_CONSUMERS_MAX);
+}
+
 int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ring)
 {
     int ret = ring_bind(r, s, ring, NULL);

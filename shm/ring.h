@@ -69,6 +69,11 @@ void tc_ring_producer_close(tc_ring_t *r);
  * -ENOSPC when every slot is taken; -EBUSY when a live process holds that name. */
 int tc_ring_consumer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring, const char *name,
                             int role, const tc_ring_wait_opts_t *w);
+/* Registers a required consumer slot called name without attaching a process (the
+ * supervisor does this at segment creation, before the stages start, so a consumer
+ * cannot miss the first records).  Idempotent: an existing slot is left as it is.
+ * -ENOSPC when full, -ENOENT for an unknown ring. */
+int tc_ring_consumer_reserve(tc_shm_t *s, const char *ring, const char *name);
 /* An observer without a slot (read-only views such as tickcast status). */
 int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ring);
 /* Gives the slot up (the cursor is forgotten).  A consumer that only exits keeps it. */

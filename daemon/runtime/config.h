@@ -59,6 +59,7 @@ typedef enum tc_config_mode {
 typedef struct tc_config_tickcastd {
     char instance[TC_CONFIG_NAME_MAX];
     char stages[TC_CONFIG_PATH_MAX]; /* comma list */
+    char consumers[TC_CONFIG_PATH_MAX]; /* comma list of ring:consumer */
     char bin_dir[TC_CONFIG_PATH_MAX];
     char state_dir[TC_CONFIG_PATH_MAX];
     int64_t restart_backoff_min;

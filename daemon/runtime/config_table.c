@@ -134,6 +134,38 @@ static int check_stages(const void *v, char *why, size_t n)
     return check_list(v, 1, 32, "stage", why, n);
 }
 
+/* ring:consumer pairs; rings are the instance's standard ones (shm/segment.h). */
+static int check_consumers(const void *v, char *why, size_t n)
+{
+    static const char *const rings[] = {"ticks", "features", "predictions", "orders"};
+    char items[16][TC_CONFIG_NAME_MAX];
+    int k = tc_config_list_split(v, items, 16);
+    if (k > 16) {
+        snprintf(why, n, "%d entries, at most 16", k);
+        return -1;
+    }
+    for (int i = 0; i < k; i++) {
+        char *colon = strchr(items[i], ':');
+        if (!colon || colon == items[i] || !colon[1] || strchr(colon + 1, ':')) {
+            snprintf(why, n, "'%s' is not RING:CONSUMER", items[i]);
+            return -1;
+        }
+        *colon = '\0';
+        int known = 0;
+        for (size_t r = 0; r < sizeof rings / sizeof rings[0]; r++)
+            known |= !strcmp(items[i], rings[r]);
+        if (!known) {
+            snprintf(why, n, "'%s' is not a ring (ticks, features, predictions, orders)", items[i]);
+            return -1;
+        }
+        if (strlen(colon + 1) > 23) {
+            snprintf(why, n, "consumer name '%s' is longer than 23 characters", colon + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int check_symbols(const void *v, char *why, size_t n)
 {
     return check_list(v, 0, 31, "symbol", why, n); /* ingest/symbols.h: 32 with NUL */
@@ -210,6 +242,11 @@ static const tc_config_key_t keys[] = {
     K_STR(tickcastd, stages, "ingest,features,infer,strategy", check_stages, R,
           "Stages tickcastd starts, in pipeline order (comma list); stage NAME runs the "
           "program tickcast-NAME from bin_dir. Empty: start none (stages are started by hand)."),
+    K_STR(tickcastd, consumers, "ticks:features,features:infer,predictions:strategy",
+          check_consumers, R,
+          "Required consumers (RING:NAME, comma list) registered when the segment is created, "
+          "before any stage starts, so none misses the first records; a stage attaching under "
+          "that name resumes from the cursor."),
     K_STR(tickcastd, bin_dir, "", NULL, 0,
           "Directory of the stage programs; empty means the directory tickcastd itself is in."),
     K_STR(tickcastd, state_dir, "", NULL, R,

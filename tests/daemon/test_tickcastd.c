@@ -33,13 +33,25 @@ static void write_config(harness_t *h, const char *capacity, const char *extra)
     FILE *f = fopen(h->conf, "w");
     cr_assert_not_null(f);
     fprintf(f,
-            "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nbin_dir = %s/../tests/bin\n"
+            "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nconsumers = ticks:testcons\n"
+            "bin_dir = %s/../tests/bin\n"
             "restart_backoff_min = 50ms\nrestart_backoff_max = 1s\ndrain_timeout = 5s\n"
             "status_interval = 100ms\nlog_level = notice\n"
             "[shm]\nticks_capacity = %s\nfutex_timeout = 20ms\n"
             "[ingest]\nsynthetic_rate = 50000\n%s",
             h->inst, TC_BIN_DIR, capacity, extra ? extra : "");
     fclose(f);
+}
+
+/* Whatever an assertion interrupts, no daemon outlives its test (its stages follow it:
+ * they get SIGTERM when their parent dies). */
+static pid_t running_daemon;
+static void kill_daemon(void)
+{
+    if (running_daemon > 0 && kill(running_daemon, 0) == 0) {
+        kill(running_daemon, SIGKILL);
+        waitpid(running_daemon, NULL, 0);
+    }
 }
 
 static void start(harness_t *h, const char *extra)
@@ -69,6 +81,7 @@ static void start(harness_t *h, const char *extra)
         execl(exe, exe, "--config", h->conf, (char *)NULL);
         _exit(127);
     }
+    running_daemon = h->pid;
 }
 
 /* Reads datagrams until one contains needle (0) or the timeout passes (-1). */
@@ -158,7 +171,7 @@ static void cleanup(harness_t *h)
     rmdir(h->dir);
 }
 
-Test(tickcastd, notifies_systemd_and_drains_on_sigterm, .timeout = 60)
+Test(tickcastd, notifies_systemd_and_drains_on_sigterm, .timeout = 60, .fini = kill_daemon)
 {
     harness_t *h = calloc(1, sizeof *h);
     start(h, NULL);
@@ -182,7 +195,7 @@ Test(tickcastd, notifies_systemd_and_drains_on_sigterm, .timeout = 60)
     free(h);
 }
 
-Test(tickcastd, restarts_a_killed_stage_which_resumes_from_its_cursor, .timeout = 60)
+Test(tickcastd, restarts_a_killed_stage_which_resumes_from_its_cursor, .timeout = 60, .fini = kill_daemon)
 {
     harness_t *h = calloc(1, sizeof *h);
     start(h, NULL);
@@ -214,7 +227,7 @@ Test(tickcastd, restarts_a_killed_stage_which_resumes_from_its_cursor, .timeout 
     free(h);
 }
 
-Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60)
+Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, .fini = kill_daemon)
 {
     harness_t *h = calloc(1, sizeof *h);
     start(h, NULL);
@@ -225,7 +238,7 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60)
     write_config(h, "1000", NULL);
     kill(h->pid, SIGHUP);
     cr_assert_eq(wait_msg(h, "reload refused", 3000), 0, "no refusal status; got:\n%s", h->log);
-    cr_assert(strstr(h->log, "tickcast.conf:11 shm.ticks_capacity"), "the refusal names file:line and key:\n%s", h->log);
+    cr_assert(strstr(h->log, "tickcast.conf:12 shm.ticks_capacity"), "the refusal names file:line and key:\n%s", h->log);
     usleep(200000);
     cr_assert_eq(kill(h->pid, 0), 0, "tickcastd still runs");
     cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), prod, "stages untouched");

@@ -14,6 +14,7 @@
 #include "daemon/runtime/err.h"
 #include "features/stage.h"
 #include "ingest/synth.h"
+#include "ingest/tickdir.h"
 #include "shm/ring.h"
 
 #define TICKS 120000
@@ -41,16 +42,17 @@ static int in_process(tc_feat_t *out)
 
 Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 120)
 {
-    char inst[64], conf[128];
+    char inst[64], conf[128], journal[128];
     snprintf(inst, sizeof inst, "tcpipe-%d", getpid());
     snprintf(conf, sizeof conf, "/tmp/tcpipe-%d.conf", getpid());
+    snprintf(journal, sizeof journal, "/tmp/tcpipe-%d-journal", getpid());
     tc_shm_unlink(inst);
     FILE *f = fopen(conf, "w");
     fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,features\nbin_dir = %s\n"
-               "log_level = warning\n[ingest]\nsynthetic_seed = 77\n"
+               "log_level = warning\n[ingest]\nsynthetic_seed = 77\njournal_dir = %s\n"
                "synthetic_symbols = EURUSD,BTCUSDT,SYN\nsynthetic_ticks = %d\nsynthetic_rate = 0\n"
                "[features]\nbar_type = time\nbar_size = 5\nfeature_set = default\n",
-            inst, TC_BIN_DIR, TICKS);
+            inst, TC_BIN_DIR, journal, TICKS);
     fclose(f);
     pid_t d = fork();
     if (d == 0) {
@@ -95,10 +97,31 @@ Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 1
     cr_assert_str_eq(sym[1].name, "BTCUSDT");
     printf("pipeline: %d feature records from %d ticks, identical across processes\n", n, TICKS);
 
+    /* The journal holds every tick that was published, in order, exactly. */
+    tc_tickdir_opts_t jo = {0};
+    tc_tickdir_t *jd = tc_tickdir_open(journal, TC_TICKFILE_READ, &jo);
+    cr_assert_not_null(jd, "journal: %s", tc_err_msg());
+    tc_synth_opts_t so = {.seed = 77, .n_symbols = 3, .symbols = {"EURUSD", "BTCUSDT", "SYN"}};
+    tc_synth_t *syn = tc_synth_create(&so);
+    tc_tick_t jt[512], st_[512];
+    long total = 0;
+    while ((k = tc_tickdir_read(jd, jt, 512)) > 0) {
+        tc_synth_next(syn, st_, k);
+        cr_assert_eq(memcmp(jt, st_, (size_t)k * sizeof jt[0]), 0, "journal ticks %ld.. differ", total);
+        total += k;
+    }
+    cr_assert_eq(k, 0);
+    cr_assert_eq(total, TICKS, "journal holds %ld ticks", total);
+    tc_tickdir_close(jd);
+    tc_synth_destroy(syn);
+
     kill(d, SIGTERM);
     int st;
     waitpid(d, &st, 0);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     tc_shm_detach(&s);
     unlink(conf);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", journal);
+    cr_assert_eq(system(cmd), 0);
 }

@@ -384,3 +384,19 @@ Test(segment, counters_and_stage_slots_are_shared_by_name)
     tc_shm_detach(&s2);
     drop_segment();
 }
+
+Test(ring, a_reserved_consumer_misses_nothing_written_before_it_attached)
+{
+    make_segment(64, TC_WAIT_FUTEX);
+    cr_assert_eq(tc_ring_consumer_reserve(&seg, "t", "late"), 0);
+    cr_assert_eq(tc_ring_consumer_reserve(&seg, "t", "late"), 0, "idempotent");
+    tc_ring_t p;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    for (uint64_t i = 0; i < 64; i++)
+        put(&p, i);
+    void *slot;
+    cr_assert_eq(tc_ring_claim(&p, 1, &slot), -EAGAIN, "the reserved slot gates the producer");
+    run_child("late", 0, 64); /* attaches after the writes, still gets record 0 on */
+    cr_assert_eq(tc_ring_consumer_reserve(&seg, "nope", "x"), -ENOENT);
+    drop_segment();
+}

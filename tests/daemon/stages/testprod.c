@@ -58,8 +58,8 @@ static int prod_work(void *st)
     if (rate > 0) {
         double due = rate * (double)(tc_clock_mono_ns() - p->t0) / TC_NS_PER_S;
         double have = (double)(p->out.pos - p->start_pos);
-        if (have >= due)
-            return 0;
+        if (due - have < rate / 1000 + 1)
+            return 0; /* release in bursts of about a millisecond's worth, so idle can sleep */
         if (due - have < (double)want)
             want = (uint64_t)(due - have) + 1;
     }

@@ -82,7 +82,7 @@ static int fx_setup(tc_import_t *im)
     return 0;
 }
 
-static int fx_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
+static int fx_row_slow(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
 {
     const char *f[4];
     int len[4], r;
@@ -98,6 +98,26 @@ static int fx_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
         return tc_import_rej(im, TC_IMPORT_REJ_NUMBER, "bid/ask out of range");
     memset(t, 0, sizeof *t);
     t->ts_event = t->ts_recv = ts;
+    t->kind = TC_TICK_QUOTE;
+    t->quote.bid = bid;
+    t->quote.ask = ask;
+    t->px_exp = (int8_t)eb;
+    tc_import_quote_flags(t);
+    return TC_ROW_TICK;
+}
+
+/* The common case without a split pass; anything unusual goes to fx_row_slow. */
+static int fx_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
+{
+    const char *p = s;
+    int64_t ns, bid, ask;
+    int eb, ea;
+    if (tc_fast_ms(&p, e, &ns) != 1 || ns >= 25 * 3600 * 1000000000LL ||
+        tc_fast_udec(&p, e, &bid, &eb) != 1 || tc_fast_udec(&p, e, &ask, &ea) != 0 ||
+        tc_dec_align2(&bid, &eb, &ask, &ea) < 0)
+        return fx_row_slow(im, s, e, t);
+    memset(t, 0, sizeof *t);
+    t->ts_event = t->ts_recv = tc_tz_local_to_utc(&im->tz, im->day_wall_ns + ns);
     t->kind = TC_TICK_QUOTE;
     t->quote.bid = bid;
     t->quote.ask = ask;
@@ -177,7 +197,7 @@ static int futures_setup(tc_import_t *im)
     return 0;
 }
 
-static int trade_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
+static int trade_row_slow(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
 {
     const char *f[7];
     int len[7], r;
@@ -226,6 +246,49 @@ static int futures_trades_setup(tc_import_t *im)
 {
     im->variant = 1;
     return futures_setup(im);
+}
+
+/* The common case without a split pass; anything unusual goes to trade_row_slow. */
+static int trade_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
+{
+    const char *p = s;
+    int64_t ns, px, sz;
+    int pe, se;
+    if (tc_fast_ms(&p, e, &ns) != 1 || ns >= 25 * 3600 * 1000000000LL ||
+        tc_fast_udec(&p, e, &px, &pe) != 1 || (im->variant == 0 && pe != 0) ||
+        tc_fast_udec(&p, e, &sz, &se) != 1 || se != 0)
+        return trade_row_slow(im, s, e, t);
+    const char *x = p;
+    while (p < e && *p != ',')
+        p++;
+    int xlen = (int)(p - x);
+    if (p == e || (im->variant == 0 && xlen != 1) || xlen > TC_FIELD_MAX)
+        return trade_row_slow(im, s, e, t);
+    const char *c = ++p;
+    uint64_t cond = 0;
+    while (p < e && *p != ',') {
+        unsigned h = (unsigned char)*p, d;
+        if (h - '0' < 10)
+            d = h - '0';
+        else if ((h | 0x20) - 'a' < 6)
+            d = (h | 0x20) - 'a' + 10;
+        else
+            return trade_row_slow(im, s, e, t);
+        cond = cond << 4 | d;
+        p++;
+    }
+    if (p - c > 16 || e - p != 2 || (p[1] != '0' && p[1] != '1'))
+        return trade_row_slow(im, s, e, t);
+    memset(t, 0, sizeof *t);
+    t->ts_event = t->ts_recv = tc_tz_local_to_utc(&im->tz, im->day_wall_ns + ns);
+    t->kind = TC_TICK_TRADE;
+    t->trade.price = px;
+    t->trade.size = sz;
+    t->px_exp = (int8_t)(im->variant == 0 ? -4 : pe);
+    t->venue = xlen == 1 ? (uint8_t)x[0] : 0;
+    t->cond = trade_cond(cond);
+    t->flags = (p[1] == '1' ? TC_TICK_SUSPICIOUS : 0) | (sz == 0 ? TC_TICK_NO_VOLUME : 0);
+    return TC_ROW_TICK;
 }
 
 const tc_import_fmt_t tc_fmt_lean_equity_trades = {"lean-equity-trades", equity_trades_setup, trade_row,

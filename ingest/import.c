@@ -410,7 +410,39 @@ static const tc_import_fmt_t *detect(const char *s, const char *e)
     return NULL;
 }
 
-static tc_import_t *open_common(tc_import_t *im, const tc_import_opts_t *o)
+static tc_import_t *open_common(tc_import_t *im, const tc_import_opts_t *o, int probe);
+
+/* The symbol's usual precision: the finest exponents among the first ticks, read by a
+ * second handle over the same (already inflated) buffer so this one's counters stay
+ * untouched. */
+static void probe_precision(tc_import_t *im, const tc_import_opts_t *o)
+{
+    tc_import_opts_t po = *o;
+    po.format = im->fmt->name;
+    po.nbbo = 0;
+    tc_import_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    snprintf(p->path, sizeof p->path, "%s", im->path);
+    p->buf = im->buf;
+    p->end = im->end;
+    p = open_common(p, &po, 1);
+    if (!p)
+        return;
+    tc_tick_t t[64];
+    int n = tc_import_read(p, t, 64), pe = 127, qe = 127;
+    for (int i = 0; i < n; i++) {
+        pe = t[i].px_exp < pe ? t[i].px_exp : pe;
+        qe = t[i].qty_exp < qe ? t[i].qty_exp : qe;
+    }
+    if (n > 0 && !im->sym.px_exp)
+        im->sym.px_exp = (int8_t)pe;
+    if (n > 0 && !im->sym.qty_exp)
+        im->sym.qty_exp = (int8_t)qe;
+    tc_import_close(p);
+}
+
+static tc_import_t *open_common(tc_import_t *im, const tc_import_opts_t *o, int probe)
 {
     static const tc_import_opts_t none;
     if (!o)
@@ -484,6 +516,8 @@ static tc_import_t *open_common(tc_import_t *im, const tc_import_opts_t *o)
     }
     if (!im->sym.tz[0])
         snprintf(im->sym.tz, sizeof im->sym.tz, "%s", im->tz.name);
+    if (!probe)
+        probe_precision(im, o);
     return im;
 fail:
     tc_import_close(im);
@@ -502,7 +536,7 @@ tc_import_t *tc_import_open(const char *path, const tc_import_opts_t *o)
         tc_import_close(im);
         return NULL;
     }
-    return open_common(im, o);
+    return open_common(im, o, 0);
 }
 
 tc_import_t *tc_import_open_mem(const char *name, const void *buf, size_t len,
@@ -516,7 +550,7 @@ tc_import_t *tc_import_open_mem(const char *name, const void *buf, size_t len,
     snprintf(im->path, sizeof im->path, "%s", name);
     im->buf = buf;
     im->end = (const char *)buf + len;
-    return open_common(im, o);
+    return open_common(im, o, 0);
 }
 
 void tc_import_close(tc_import_t *im)
@@ -562,6 +596,8 @@ static void count_tick(tc_import_t *im, const tc_tick_t *t)
 
 int tc_import_read(tc_import_t *im, tc_tick_t *out, int max)
 {
+    if (max <= 0)
+        return TC_ERR(-EINVAL, "tc_import_read: max %d", max);
     tc_import_stats_t *st = &im->st;
     const char *p = im->pos, *end = im->end;
     const int max_line = im->fmt->max_line;

@@ -94,6 +94,53 @@ int tc_import_parse_ms(const char *s, const char *e, int64_t *ret_ns);
  * the import's time zone). */
 int tc_import_parse_iso(tc_import_t *im, const char *s, const char *e, int64_t *ret_ns);
 
+/* Fast-path field scanner: an unsigned decimal digits[.digits] (at most 18 digits in
+ * all) ending at ',' or at e.  Returns 1 (ended at a comma, *pp past it), 0 (ended at
+ * e), or -1 for anything else — the caller then re-parses the row on the slow path,
+ * which names the error.  Only for rows that are far more often right than wrong. */
+static inline int tc_fast_udec(const char **pp, const char *e, int64_t *ret_m, int *ret_exp)
+{
+    const char *p = *pp;
+    uint64_t v = 0;
+    int nd = 0, frac = -1;
+    for (; p < e; p++) {
+        unsigned d = (unsigned)(unsigned char)*p - '0';
+        if (d < 10) {
+            v = v * 10 + d;
+            nd++;
+            frac += frac >= 0;
+        } else if (*p == '.' && frac < 0 && nd) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    if (!nd || nd > TC_DEC_DIGITS_MAX || frac == 0)
+        return -1;
+    *ret_m = (int64_t)v;
+    *ret_exp = frac > 0 ? -frac : 0;
+    if (p == e) {
+        *pp = p;
+        return 0;
+    }
+    if (*p != ',')
+        return -1;
+    *pp = p + 1;
+    return 1;
+}
+
+/* Fast path for ms-since-midnight (digits[.up to 6 digits]) → ns; same contract. */
+static inline int tc_fast_ms(const char **pp, const char *e, int64_t *ret_ns)
+{
+    int64_t m;
+    int ex;
+    int r = tc_fast_udec(pp, e, &m, &ex);
+    if (r < 0 || ex < -6)
+        return -1;
+    *ret_ns = m * tc_pow10_i64[6 + ex];
+    return r;
+}
+
 /* Sets flags CROSSED/LOCKED on a two-sided quote. */
 static inline void tc_import_quote_flags(tc_tick_t *t)
 {

@@ -141,6 +141,8 @@ static void fxcm(const char *name, size_t rows, int64_t first, int64_t last, siz
     cr_expect_eq(flagged_l, locked);
     cr_expect_str_eq(L.sym.name, "EURUSD");
     cr_expect_str_eq(L.sym.venue, "FXCM");
+    cr_expect_str_eq(L.sym.tz, "UTC-05:00");
+    cr_expect_eq(L.sym.px_exp, -5, "symbol precision from the ticks");
     free(L.t);
 }
 
@@ -321,6 +323,10 @@ static void binance(const char *name, size_t lines, size_t trades, size_t books,
     load(&L, name);
     cr_expect_str_eq(L.format, "binance-ws");
     cr_expect_str_eq(L.sym.name, "BTCUSDT");
+    cr_expect_str_eq(L.sym.venue, "binance");
+    cr_expect_eq(L.sym.px_exp, -8);
+    cr_expect_eq(L.sym.qty_exp, -8);
+    cr_expect_eq(L.sym.asset_class, TC_ASSET_CRYPTO);
     cr_expect_eq(L.st.lines, lines);
     cr_expect_eq(L.st.rejected, 0, "%s", L.st.reject_msg[TC_IMPORT_REJ_JSON]);
     cr_expect_eq(L.st.skips[TC_IMPORT_SKIP_DEPTH], depth);
@@ -394,6 +400,9 @@ static void equity_trades(const char *name, size_t rows, int64_t first, int64_t 
     load(&L, name);
     check_common(&L, "lean-equity-trades", rows, first, last);
     cr_expect_str_eq(L.sym.tz, "America/New_York");
+    cr_expect_eq(L.sym.px_exp, -4);
+    cr_expect_eq(L.sym.qty_exp, 0);
+    cr_expect_eq(L.sym.asset_class, TC_ASSET_EQUITY);
     counts_t c = count(&L);
     cr_expect_eq(c.identical, identical, "%s identical %zu", name, c.identical);
     cr_expect_eq(c.adjacent_identical, b2b, "%s back-to-back %zu", name, c.adjacent_identical);

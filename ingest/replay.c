@@ -1,0 +1,343 @@
+/* replay.c — io_uring replay of a native tick file (replay.h).
+ *
+ * tc_tickfile_open() scans the block headers, so every tick block's offset and length
+ * are known before the first read: the reader keeps `depth` whole-block reads in
+ * flight in a ring of slot buffers (block k lives in slot k % depth), consumes them in
+ * file order, and resubmits each slot for the block `depth` ahead as soon as it is
+ * decoded.  Decoding is tc_tickfile_block_decode(): CRC32C over header and payload,
+ * then one memcpy (raw) or one zstd decompression (zstd) into the caller's batch when
+ * a whole block fits, else into a staging buffer.  No per-record work.
+ *
+ * When io_uring_queue_init fails (old kernel, seccomp, sysctl kernel.io_uring_disabled)
+ * the same loop reads each block with pread; that is logged once per process.  Files on
+ * tmpfs are read with pread by default: tmpfs cannot serve io_uring's non-blocking
+ * reads, so every read is handed to a kernel worker thread, measured 2-3x slower than
+ * pread (bench/bench_replay.c with TC_BENCH_DIR=/dev/shm).
+ */
+#include "ingest/replay.h"
+
+#include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
+
+#include <linux/magic.h>
+#include <liburing.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define DEPTH_MAX 16
+
+/* A process-wide "already said it" flag: the fallback is a property of the kernel,
+ * not of one file, so one notice per process is enough. */
+static atomic_int uring_refusal_logged;
+
+typedef struct slot {
+    uint8_t *buf;   /* block header + stored payload */
+    int blk;        /* index into rp->blocks, -1 when idle */
+    int state;      /* 0 idle, 1 in flight, 2 done */
+    int res;        /* bytes read or -errno */
+} slot_t;
+
+struct tc_replay {
+    tc_tickfile_t *tf;
+    const char *path;
+    int fd;
+    tc_replay_opts_t opts;
+    struct io_uring ring;
+    int uring;
+
+    int *blocks;    /* index entries holding ticks (or damage), in file order */
+    int nblocks;
+    int next_submit, next_consume;
+    int counted;    /* damaged blocks before this one are already counted */
+
+    slot_t slots[DEPTH_MAX];
+    int depth;
+    size_t slot_len;
+
+    tc_tick_t *stage; /* decoded block when it does not fit the caller's batch */
+    uint32_t sn, spos;
+    ZSTD_DCtx *dctx;
+    tc_tickfile_stats_t st;
+};
+
+static int submit(tc_replay_t *rp)
+{
+    int queued = 0;
+    while (rp->next_submit < rp->nblocks && rp->next_submit < rp->next_consume + rp->depth) {
+        int k = rp->next_submit;
+        slot_t *s = &rp->slots[k % rp->depth];
+        const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[k]);
+        s->blk = k;
+        s->res = 0;
+        if (b->damaged && b->type == 0) {
+            s->state = 2; /* nothing to read: the scan already knows it is damage */
+        } else if (rp->uring) {
+            struct io_uring_sqe *sqe = io_uring_get_sqe(&rp->ring);
+            if (!sqe)
+                break;
+            io_uring_prep_read(sqe, rp->fd, s->buf, (unsigned)(TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len),
+                               b->off);
+            io_uring_sqe_set_data64(sqe, (uint64_t)(k % rp->depth));
+            s->state = 1;
+            queued++;
+        } else {
+            s->state = 1; /* read synchronously when consumed */
+        }
+        rp->next_submit++;
+    }
+    if (queued) {
+        int r = io_uring_submit(&rp->ring);
+        if (r < 0)
+            return TC_ERR(r, "%s: io_uring_submit: %s", rp->path, strerror(-r));
+    }
+    return 0;
+}
+
+/* Reads [off, off+len) fully with pread, starting after `done` bytes. */
+static int pread_rest(int fd, uint8_t *buf, size_t len, uint64_t off, size_t done)
+{
+    while (done < len) {
+        ssize_t r = pread(fd, buf + done, len - done, (off_t)(off + done));
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (r == 0)
+            return -EIO;
+        done += (size_t)r;
+    }
+    return (int)len;
+}
+
+/* Waits until slot s holds its block's bytes. */
+static int slot_wait(tc_replay_t *rp, slot_t *s, const tc_tickfile_block_t *b)
+{
+    size_t len = TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len;
+    if (!rp->uring) {
+        int r = pread_rest(rp->fd, s->buf, len, b->off, 0);
+        if (r < 0)
+            return TC_ERR(r, "%s: reading block at offset %llu: %s", rp->path, (unsigned long long)b->off,
+                          strerror(-r));
+        s->state = 2;
+        return 0;
+    }
+    while (s->state == 1) {
+        struct io_uring_cqe *cqe;
+        int r = io_uring_wait_cqe(&rp->ring, &cqe);
+        if (r == -EINTR)
+            continue;
+        if (r < 0)
+            return TC_ERR(r, "%s: io_uring_wait_cqe: %s", rp->path, strerror(-r));
+        slot_t *done = &rp->slots[io_uring_cqe_get_data64(cqe)];
+        done->res = cqe->res;
+        done->state = 2;
+        io_uring_cqe_seen(&rp->ring, cqe);
+    }
+    if (s->res < 0)
+        return TC_ERR(s->res, "%s: reading block at offset %llu: %s", rp->path, (unsigned long long)b->off,
+                      strerror(-s->res));
+    if ((size_t)s->res < len) {
+        /* A short read (rare for regular files): finish it synchronously. */
+        int r = pread_rest(rp->fd, s->buf, len, b->off, (size_t)s->res);
+        if (r < 0)
+            return TC_ERR(r, "%s: block at offset %llu is shorter than its header says", rp->path,
+                          (unsigned long long)b->off);
+    }
+    return 0;
+}
+
+/* Decodes the next block into out (room for at least its count).  Returns the count,
+ * 0 at the end, <0 error; damaged blocks are skipped here when so configured. */
+static int next_block(tc_replay_t *rp, tc_tick_t *out, int room, const tc_tick_t **ret_zero_copy)
+{
+    for (;;) {
+        if (rp->next_consume == rp->nblocks)
+            return 0;
+        int r = submit(rp);
+        if (r < 0)
+            return r;
+        int k = rp->next_consume;
+        slot_t *s = &rp->slots[k % rp->depth];
+        const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[k]);
+        if ((int)b->count > room && !ret_zero_copy)
+            return -ENOBUFS; /* caller stages it */
+        if (b->damaged && b->type == 0) {
+            r = TC_ERR(-EBADMSG, "%s: damaged block at offset %llu (%u bytes)", rp->path,
+                       (unsigned long long)b->off, b->stored_len);
+        } else {
+            if ((r = slot_wait(rp, s, b)) < 0)
+                return r;
+            if (ret_zero_copy && b->codec == TC_TICKFILE_CODEC_NONE) {
+                /* Check the CRC without copying: decode into nothing, then lend the payload. */
+                r = tc_tickfile_block_decode(rp->path, b, s->buf, NULL, NULL);
+                if (r >= 0) {
+                    *ret_zero_copy = (const tc_tick_t *)(s->buf + TC_TICKFILE_BLOCK_HEADER_SIZE);
+                    r = (int)b->count;
+                }
+            } else {
+                tc_tick_t *dst = ret_zero_copy ? rp->stage : out;
+                r = tc_tickfile_block_decode(rp->path, b, s->buf, dst, rp->dctx);
+                if (r >= 0 && ret_zero_copy)
+                    *ret_zero_copy = rp->stage;
+            }
+        }
+        if (r < 0) {
+            if (k >= rp->counted) {
+                rp->counted = k + 1;
+                rp->st.damaged_blocks++;
+                rp->st.damaged_bytes += TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len;
+            }
+            if (!rp->opts.skip_damaged)
+                return r; /* stays on this block: the next call fails the same way */
+            TC_LOG(TC_LOG_WARN, "%s (skipped)", tc_err_msg());
+            tc_err_clear();
+        }
+        s->state = 0;
+        rp->next_consume++;
+        if (r >= 0) {
+            rp->st.ticks_read += (uint64_t)r;
+            return r;
+        }
+    }
+}
+
+tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
+{
+    tc_replay_t *rp = calloc(1, sizeof *rp);
+    if (!rp) {
+        TC_ERR(-ENOMEM, "%s: replay handle", path);
+        return NULL;
+    }
+    if (o)
+        rp->opts = *o;
+    rp->depth = rp->opts.depth > 0 ? rp->opts.depth : 4;
+    if (rp->depth > DEPTH_MAX)
+        rp->depth = DEPTH_MAX;
+    rp->tf = tc_tickfile_open(path, TC_TICKFILE_READ, NULL);
+    if (!rp->tf)
+        goto fail;
+    rp->path = tc_tickfile_path(rp->tf);
+    rp->fd = tc_tickfile_fd(rp->tf);
+    rp->st = *tc_tickfile_stats(rp->tf);
+
+    int n = tc_tickfile_block_count(rp->tf);
+    rp->blocks = malloc((size_t)(n ? n : 1) * sizeof *rp->blocks);
+    if (!rp->blocks) {
+        TC_ERR(-ENOMEM, "%s: replay index", path);
+        goto fail;
+    }
+    uint32_t max_stored = 0;
+    int any_zstd = 0;
+    for (int i = 0; i < n; i++) {
+        const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, i);
+        if (b->type != TC_TICKFILE_BLOCK_TICKS && !b->damaged)
+            continue; /* symbols and notes: loaded by the open scan */
+        rp->blocks[rp->nblocks++] = i;
+        if (b->type != 0 && b->stored_len > max_stored)
+            max_stored = b->stored_len;
+        any_zstd |= b->codec == TC_TICKFILE_CODEC_ZSTD;
+    }
+    rp->slot_len = TC_TICKFILE_BLOCK_HEADER_SIZE + (size_t)max_stored;
+    for (int i = 0; i < rp->depth; i++) {
+        rp->slots[i].blk = -1;
+        if (posix_memalign((void **)&rp->slots[i].buf, 4096, rp->slot_len)) {
+            TC_ERR(-ENOMEM, "%s: replay buffers", path);
+            goto fail;
+        }
+    }
+    if (posix_memalign((void **)&rp->stage, 64, (size_t)TC_TICKFILE_BLOCK_TICKS_MAX * sizeof(tc_tick_t))) {
+        TC_ERR(-ENOMEM, "%s: replay buffers", path);
+        goto fail;
+    }
+    if (any_zstd && !(rp->dctx = ZSTD_createDCtx())) {
+        TC_ERR(-ENOMEM, "%s: zstd context", path);
+        goto fail;
+    }
+    struct statfs sfs;
+    int tmpfs = fstatfs(rp->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+    if (!rp->opts.force_pread && (!tmpfs || rp->opts.uring_on_tmpfs)) {
+        int r = io_uring_queue_init((unsigned)rp->depth, &rp->ring, 0);
+        if (r == 0) {
+            rp->uring = 1;
+        } else if (!atomic_exchange(&uring_refusal_logged, 1)) {
+            TC_LOG(TC_LOG_NOTICE, "io_uring unavailable (%s); replaying with pread", strerror(-r));
+        }
+    }
+    return rp;
+fail:
+    tc_replay_close(rp);
+    return NULL;
+}
+
+void tc_replay_close(tc_replay_t *rp)
+{
+    if (!rp)
+        return;
+    if (rp->uring) {
+        /* Reads still in flight write into our buffers: drain them before freeing. */
+        for (int i = 0; i < rp->depth; i++) {
+            while (rp->slots[i].state == 1) {
+                struct io_uring_cqe *cqe;
+                if (io_uring_wait_cqe(&rp->ring, &cqe) < 0)
+                    break;
+                rp->slots[io_uring_cqe_get_data64(cqe)].state = 2;
+                io_uring_cqe_seen(&rp->ring, cqe);
+            }
+        }
+        io_uring_queue_exit(&rp->ring);
+    }
+    for (int i = 0; i < DEPTH_MAX; i++)
+        free(rp->slots[i].buf);
+    free(rp->stage);
+    free(rp->blocks);
+    ZSTD_freeDCtx(rp->dctx);
+    tc_tickfile_close(rp->tf);
+    free(rp);
+}
+
+int tc_replay_read(tc_replay_t *rp, tc_tick_t *out, int max)
+{
+    int got = 0;
+    while (got < max) {
+        if (rp->spos < rp->sn) {
+            uint32_t k = rp->sn - rp->spos;
+            if (k > (uint32_t)(max - got))
+                k = (uint32_t)(max - got);
+            memcpy(out + got, rp->stage + rp->spos, (size_t)k * sizeof *out);
+            rp->spos += k;
+            got += (int)k;
+            continue;
+        }
+        int r = next_block(rp, out + got, max - got, NULL);
+        if (r == -ENOBUFS) {
+            /* The block is bigger than what is left of the batch: stage it. */
+            r = next_block(rp, rp->stage, TC_TICKFILE_BLOCK_TICKS_MAX, NULL);
+            if (r > 0) {
+                rp->sn = (uint32_t)r;
+                rp->spos = 0;
+                continue;
+            }
+        }
+        if (r < 0)
+            return got > 0 ? got : r;
+        if (r == 0)
+            break;
+        got += r;
+    }
+    return got;
+}
+
+int tc_replay_next(tc_replay_t *rp, const tc_tick_t **ret_ticks)
+{
+    return next_block(rp, NULL, 0, ret_ticks);
+}
+
+const tc_symbol_t *tc_replay_symbols(const tc_replay_t *rp, int *ret_n) { return tc_tickfile_symbols(rp->tf, ret_n); }
+const tc_tickfile_stats_t *tc_replay_stats(const tc_replay_t *rp) { return &rp->st; }
+int tc_replay_uses_uring(const tc_replay_t *rp) { return rp->uring; }
+const tc_tickfile_t *tc_replay_tickfile(const tc_replay_t *rp) { return rp->tf; }

@@ -4,6 +4,12 @@
  * generator by the ring's committed position and carries on: the ticks ring holds one
  * continuous stream across restarts, nothing repeated.  Pacing: ingest.synthetic_rate
  * ticks per second of wall time (0 = as fast as the consumers take them).
+ *
+ * The live ZeroMQ source (ingest.source = zmq, docs/PROTOCOL.md "Live tick feed")
+ * receives straight into claimed ring slots and commits what arrived; new symbols go
+ * into the instance table on first sight.  A live feed cannot be rewound: a restarted
+ * ingest carries on with what the publisher sends next, and what it missed shows as
+ * sequence gaps (counter feed_gaps, beside feed_rejects).
  */
 #include "ingest/stage.h"
 #include "daemon/runtime/clock.h"
@@ -11,6 +17,7 @@
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 #include "ingest/synth.h"
+#include "ingest/zmqfeed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,8 @@ typedef struct ingest {
     const tc_config_t *cfg;
     tc_ring_t out;
     tc_synth_t *synth;
+    tc_zmqfeed_t *feed;
+    _Atomic uint64_t *feed_rejects, *feed_gaps;
     uint16_t sym_map[TC_SYNTH_SYMBOLS_MAX]; /* source symbol -> instance symbol id */
     int64_t t0;
     uint64_t pos0;
@@ -64,6 +73,29 @@ static int open_synth(ingest_t *g)
     return 0;
 }
 
+/* The feed's symbol callback: the instance table gives the id. */
+static int feed_symbol(void *ctx, const tc_symbol_t *sym)
+{
+    ingest_t *g = ctx;
+    return tc_shm_symbol_add(tc_stage_shm(g->stg), sym);
+}
+
+static int open_feed(ingest_t *g)
+{
+    const tc_config_ingest_t *c = &g->cfg->ingest;
+    const char *topics[2] = {c->zmq_subscribe[0] ? c->zmq_subscribe : NULL, NULL};
+    tc_zmqfeed_opts_t o = {.endpoint = c->zmq_endpoint, .topics = topics,
+                           .symbol_fn = feed_symbol, .symbol_ctx = g};
+    g->feed = tc_zmqfeed_open(&o);
+    if (!g->feed)
+        return tc_err_code();
+    g->feed_rejects = tc_stage_counter(g->stg, "feed_rejects");
+    g->feed_gaps = tc_stage_counter(g->stg, "feed_gaps");
+    TC_LOG(TC_LOG_NOTICE, "ingest: live feed %s, topics %s", c->zmq_endpoint,
+           topics[0] ? topics[0] : TC_MSGPACK_TICK_TOPIC);
+    return 0;
+}
+
 static int ingest_init(tc_stage_t *stg, void **ret)
 {
     ingest_t *g = calloc(1, sizeof *g);
@@ -74,11 +106,13 @@ static int ingest_init(tc_stage_t *stg, void **ret)
     int r = tc_ring_producer_attach(&g->out, tc_stage_shm(stg), "ticks", &tc_stage_env(stg)->wait);
     if (r < 0)
         goto fail;
-    if (g->cfg->ingest.source != TC_CONFIG_SOURCE_SYNTHETIC) {
-        r = TC_ERR(-ENOTSUP, "ingest.source: only 'synthetic' is wired into the stage so far");
-        goto fail;
-    }
-    if ((r = open_synth(g)) < 0)
+    if (g->cfg->ingest.source == TC_CONFIG_SOURCE_ZMQ)
+        r = open_feed(g);
+    else if (g->cfg->ingest.source == TC_CONFIG_SOURCE_SYNTHETIC)
+        r = open_synth(g);
+    else
+        r = TC_ERR(-ENOTSUP, "ingest.source: 'file' is not wired into the stage so far");
+    if (r < 0)
         goto fail;
     g->ticks = tc_stage_counter(stg, "ticks");
     g->t0 = tc_clock_mono_ns();
@@ -98,6 +132,33 @@ static void close_out(ingest_t *g)
     }
 }
 
+/* Receives what the feed has queued straight into claimed slots (no waiting: the idle
+ * strategy does that). */
+static int feed_work(ingest_t *g)
+{
+    void *slot;
+    int n = tc_ring_claim_wait(&g->out, BATCH, &slot, 10 * TC_NS_PER_MS, tc_stage_stop_flag(g->stg));
+    if (n == -EAGAIN || n == -EINTR)
+        return 0;
+    if (n < 0)
+        return n;
+    int k = tc_zmqfeed_poll(g->feed, slot, n, 0);
+    if (k == -EINTR)
+        return 0;
+    if (k < 0)
+        return k;
+    if (k > 0) {
+        tc_ring_commit(&g->out, (uint32_t)k);
+        atomic_fetch_add_explicit(g->ticks, (uint64_t)k, memory_order_relaxed);
+    }
+    const tc_zmqfeed_stats_t *fs = tc_zmqfeed_stats(g->feed);
+    if (g->feed_rejects)
+        atomic_store_explicit(g->feed_rejects, fs->rejected, memory_order_relaxed);
+    if (g->feed_gaps)
+        atomic_store_explicit(g->feed_gaps, fs->seq_missing, memory_order_relaxed);
+    return k;
+}
+
 static int ingest_work(void *st)
 {
     ingest_t *g = st;
@@ -105,6 +166,8 @@ static int ingest_work(void *st)
         close_out(g);
         return 0;
     }
+    if (g->feed)
+        return feed_work(g);
     uint64_t want = BATCH;
     uint64_t limit = (uint64_t)g->cfg->ingest.synthetic_ticks;
     if (limit) {
@@ -150,6 +213,7 @@ static void ingest_fini(void *st)
 {
     ingest_t *g = st;
     tc_synth_destroy(g->synth);
+    tc_zmqfeed_close(g->feed);
     free(g);
 }
 

@@ -9,7 +9,9 @@
  * set of bad messages (each reason counted exactly), a message with unknown keys (it
  * must arrive), ticks on a topic nobody subscribed to (they must not), and sequence
  * gaps (counted).  The publisher is an XPUB that waits for the subscriptions, so no
- * message is lost to the slow-joiner problem.  Bounded: 20 s at most, a few normally. */
+ * message is lost to the slow-joiner problem.  Bounded: 20 s at most, a few normally.
+ * Last, the same path end to end: tickcast-ingest with ingest.source = zmq puts the
+ * published ticks into an instance's ticks ring, unchanged. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,12 +26,14 @@
 #include "daemon/runtime/err.h"
 #include "ingest/import.h"
 #include "ingest/zmqfeed.h"
+#include "shm/ring.h"
+#include "shm/segment.h"
 #include "tests/common/csvtab.h"
 
 #define PY "/usr/bin/python3"
 
 static char dir[256];
-static pid_t child = -1;
+static pid_t child = -1, stage = -1;
 
 static void setup(void)
 {
@@ -39,11 +43,13 @@ static void setup(void)
 
 static void teardown(void)
 {
-    if (child > 0) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        child = -1;
-    }
+    pid_t *kids[] = {&child, &stage};
+    for (int i = 0; i < 2; i++)
+        if (*kids[i] > 0) {
+            kill(*kids[i], SIGKILL);
+            waitpid(*kids[i], NULL, 0);
+            *kids[i] = -1;
+        }
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
@@ -108,7 +114,7 @@ static pid_t spawn(char *const argv[], const char *out_path)
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
-        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
         if (fd >= 0)
             dup2(fd, 1);
         execv(argv[0], argv);
@@ -120,13 +126,17 @@ static pid_t spawn(char *const argv[], const char *out_path)
 /* Waits up to ms for the child; returns its exit status, or -1 if it is still running. */
 static int reap(pid_t pid, int ms)
 {
-    for (int i = 0; i < ms / 10; i++) {
+    for (int i = 0; i <= ms / 10; i++) {
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
-            child = -1;
+            if (pid == child)
+                child = -1;
+            if (pid == stage)
+                stage = -1;
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
-        usleep(10000);
+        if (i < ms / 10)
+            usleep(10000);
     }
     return -1;
 }
@@ -383,4 +393,95 @@ Test(zmqfeed, open_errors_are_named)
     cr_expect_null(tc_zmqfeed_open(&o));
     cr_expect(strstr(tc_err_msg(), "topic prefixes"), "%s", tc_err_msg());
     tc_zmqfeed_close(NULL);
+}
+
+/* End to end: python publisher -> tickcast-ingest (ingest.source = zmq) -> ticks ring. */
+Test(zmqfeed, ingest_stage_puts_live_ticks_in_the_ring, .timeout = 60)
+{
+    need_python();
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/tickcast-ingest", TC_BIN_DIR);
+    if (access(bin, X_OK) != 0)
+        cr_skip_test("%s is not built", bin);
+    src_t src = {.rel = "data/ticks/crypto_tardis_binancefutures_btcusdt_trades_20200222.csv", .want = 3000};
+    load(&src);
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/ticks.csv", dir);
+    FILE *f = fopen(csv, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < src.n; i++) {
+        char line[300];
+        cr_assert_gt(tc_import_text_fmt(line, sizeof line, &src.t[i]), 0);
+        fprintf(f, "%s,%s", src.sym, line);
+    }
+    cr_assert_eq(fclose(f), 0);
+
+    char inst[64];
+    snprintf(inst, sizeof inst, "tczfeed%d", (int)getpid());
+    tc_shm_unlink(inst);
+    tc_ring_spec_t specs[TC_RING_STANDARD];
+    tc_shm_standard_specs(specs, 1024, 256, 256, 256); /* smaller than the feed: back-pressure */
+    tc_shm_t shm;
+    cr_assert_eq(tc_shm_create(&shm, inst, specs, TC_RING_STANDARD, TC_WAIT_FUTEX), 0, "%s", tc_err_msg());
+    tc_ring_t cons;
+    cr_assert_eq(tc_ring_consumer_attach(&cons, &shm, "ticks", "feedtest", TC_ROLE_REQUIRED, NULL), 0, "%s",
+                 tc_err_msg());
+
+    char ep[300], o_ep[340];
+    snprintf(ep, sizeof ep, "ipc://%s/stage.sock", dir);
+    snprintf(o_ep, sizeof o_ep, "ingest.zmq_endpoint=%s", ep);
+    char *sargv[] = {bin, "--instance", inst, "-o", "ingest.source=zmq", "-o", o_ep,
+                     "-o", "ingest.zmq_subscribe=tick.BTC", NULL};
+    stage = spawn(sargv, NULL);
+    char script[512], out[300];
+    snprintf(script, sizeof script, "%s/tools/feed_publisher.py", TC_SOURCE_DIR);
+    snprintf(out, sizeof out, "%s/summary.json", dir);
+    char *pargv[] = {PY, script, "--endpoint", ep, "--csv", csv, "--seq", "--wait-subscriptions", "1",
+                     "--wait-timeout", "15", NULL};
+    child = spawn(pargv, out);
+
+    tc_tick_t *got = calloc((size_t)src.n, sizeof *got);
+    int ng = 0;
+    int64_t deadline = tc_clock_mono_ns() + 25 * TC_NS_PER_S;
+    while (ng < src.n && tc_clock_mono_ns() < deadline) {
+        if (!tc_ring_wait(&cons, 100 * TC_NS_PER_MS)) {
+            if (reap(stage, 0) >= 0)
+                break; /* the stage died: fail below */
+            continue;
+        }
+        const void *recs;
+        int k = tc_ring_poll(&cons, 256, &recs);
+        if (k > src.n - ng)
+            k = src.n - ng;
+        memcpy(got + ng, recs, (size_t)k * sizeof *got);
+        tc_ring_release(&cons, (uint32_t)k);
+        ng += k;
+    }
+    int pst = reap(child, 10000);
+    cr_expect_eq(pst, 0, "feed_publisher.py exited with %d", pst);
+    cr_assert_gt(stage, 0, "tickcast-ingest exited early");
+    kill(stage, SIGTERM);
+    int sst = reap(stage, 10000);
+    cr_expect_eq(sst, 0, "tickcast-ingest exited with %d after SIGTERM", sst);
+
+    cr_log_info("ingest stage: %d of %d ticks in the ring", ng, src.n);
+    cr_assert_eq(ng, src.n, "%d of %d ticks reached the ring", ng, src.n);
+    tc_symbol_t probe = {.name = "BTCUSDT"};
+    int id = tc_shm_symbol_add(&shm, &probe); /* the id the stage registered */
+    cr_assert_geq(id, 0);
+    int agree = 0;
+    for (int i = 0; i < src.n; i++) {
+        tc_tick_t want = src.t[i];
+        want.sym = (uint16_t)id;
+        int same = !memcmp(&got[i], &want, sizeof want);
+        if (!same && i - agree < 3)
+            tick_diff(i, &got[i], &want);
+        agree += same;
+    }
+    cr_expect_eq(agree, src.n, "%d of %d ticks unchanged in the ring", agree, src.n);
+    free(got);
+    free(src.t);
+    tc_ring_consumer_detach(&cons);
+    tc_shm_detach(&shm);
+    tc_shm_unlink(inst);
 }

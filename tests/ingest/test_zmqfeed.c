@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,8 +437,8 @@ Test(zmqfeed, ingest_stage_puts_live_ticks_in_the_ring, .timeout = 60)
     char script[512], out[300];
     snprintf(script, sizeof script, "%s/tools/feed_publisher.py", TC_SOURCE_DIR);
     snprintf(out, sizeof out, "%s/summary.json", dir);
-    char *pargv[] = {PY, script, "--endpoint", ep, "--csv", csv, "--seq", "--wait-subscriptions", "1",
-                     "--wait-timeout", "15", NULL};
+    char *pargv[] = {PY, script, "--endpoint", ep, "--csv", csv, "--seq", "--gap-every", "1000",
+                     "--inject-bad", "--wait-subscriptions", "1", "--wait-timeout", "15", NULL};
     child = spawn(pargv, out);
 
     tc_tick_t *got = calloc((size_t)src.n, sizeof *got);
@@ -479,6 +480,12 @@ Test(zmqfeed, ingest_stage_puts_live_ticks_in_the_ring, .timeout = 60)
         agree += same;
     }
     cr_expect_eq(agree, src.n, "%d of %d ticks unchanged in the ring", agree, src.n);
+    /* the stage's counters: the 12 bad messages of feed_publisher.py, 2 skipped numbers */
+    _Atomic uint64_t *rejects = tc_shm_counter(&shm, "ingest.feed_rejects");
+    _Atomic uint64_t *gaps = tc_shm_counter(&shm, "ingest.feed_gaps");
+    cr_assert(rejects && gaps);
+    cr_expect_eq(atomic_load(rejects), 12);
+    cr_expect_eq(atomic_load(gaps), (uint64_t)((src.n - 1) / 1000));
     free(got);
     free(src.t);
     tc_ring_consumer_detach(&cons);

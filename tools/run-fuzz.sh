@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-fuzz.sh — runs every libFuzzer harness of a fuzz build (tests/fuzz/) for a bounded
-# time, each starting from its committed seed corpus tests/fuzz/corpus/<harness>/, and
+# time, each starting from its committed seed corpus tests/fuzz/corpus/<harness>/ (and
+# its dictionary tests/fuzz/<harness>.dict if there is one), and
 # fails if any of them finds a crash, a sanitizer report or a broken promise.
 #
 #   tools/run-fuzz.sh BUILD_DIR SECONDS
@@ -65,10 +66,12 @@ for bin in $bins; do
     art="$build/fuzz-artifacts/$name"
     mkdir -p "$work" "$art"
     [ -d "$seeds" ] || seeds=""
+    dict=""
+    [ -f "$here/tests/fuzz/$name.dict" ] && dict="-dict=$here/tests/fuzz/$name.dict"
     log="$build/fuzz-artifacts/$name.log"
     # -timeout: one input taking longer than 10 s is a finding too (a hang).
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$art/" "$work" $seeds > "$log" 2>&1
+        $dict -artifact_prefix="$art/" "$work" $seeds > "$log" 2>&1
     rc=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)

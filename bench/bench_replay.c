@@ -1,7 +1,8 @@
 /* bench_replay.c — replay speed of native tick files from the page cache, next to a
  * plain memcpy of the same 64-byte records, in one run (BENCHMARKS.md).
  *
- *     bench_replay [CSV [BLOCK_TICKS]]     (default: the shared SPY trades file, 2048)
+ *     bench_replay [CSV [BLOCK_TICKS [DEPTH]]]   (defaults: the shared SPY trades file,
+ *                                                2048 ticks a block, 4 reads in flight)
  *
  * Imports CSV with the regular importer into a raw and a zstd native file in a
  * temporary directory (under $TC_BENCH_DIR, default /var/tmp), reads each once to warm the cache,
@@ -30,6 +31,7 @@
 static uint64_t sink; /* keeps the copies observable */
 
 static uint32_t block_ticks;
+static int depth;
 
 static int import_to(const char *csv, const char *out, int codec, tc_tick_t **ret_all, size_t *ret_n)
 {
@@ -85,7 +87,7 @@ static double time_replay(const char *path, int zero_copy, tc_tick_t *buf, size_
 {
     int64_t t0 = tc_clock_mono_ns();
     for (int p = 0; p < PASSES; p++) {
-        tc_replay_t *rp = tc_replay_open(path, &(tc_replay_opts_t){.force_pread = force_pread});
+        tc_replay_t *rp = tc_replay_open(path, &(tc_replay_opts_t){.force_pread = force_pread, .depth = depth});
         if (!rp) {
             fprintf(stderr, "bench_replay: %s\n", tc_err_msg());
             exit(1);
@@ -124,6 +126,8 @@ int main(int argc, char **argv)
     const char *csv = argc > 1 && argv[1][0] ? argv[1] : TC_SHARED_DIR "/data/ticks/equity_spy_trades_20131007.csv";
     if (argc > 2)
         block_ticks = (uint32_t)atoi(argv[2]);
+    if (argc > 3)
+        depth = atoi(argv[3]);
     /* A disk-backed file system by default: its page-cache reads complete inline in
      * io_uring, where tmpfs hands them to worker threads (TC_BENCH_DIR overrides). */
     char dir[512], dir2[] = "/tmp/tc-bench-XXXXXX";
@@ -168,8 +172,9 @@ int main(int argc, char **argv)
         for (int i = 0; i < NT; i++)
             best[i] = t[i] < best[i] ? t[i] : best[i];
     }
-    printf("input     %s (%zu ticks) in %s, blocks of %u ticks, best of %d runs of %d passes%s\n", csv, n, d,
-           block_ticks ? block_ticks : TC_TICKFILE_BLOCK_TICKS_DEFAULT, RUNS, PASSES,
+    printf("input     %s (%zu ticks) in %s, blocks of %u ticks, %d reads in flight, best of %d runs of %d "
+           "passes%s\n", csv, n, d, block_ticks ? block_ticks : TC_TICKFILE_BLOCK_TICKS_DEFAULT, depth ? depth : 4,
+           RUNS, PASSES,
            uring ? "" : " (io_uring refused: every line is pread)");
     for (int i = 0; i < NT; i++)
         printf("%-22s %8.1f M ticks/s  %7.2f GB/s of records\n", names[i], (double)n * PASSES / best[i] / 1e6,

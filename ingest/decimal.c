@@ -77,10 +77,15 @@ int tc_date_check(int y, int m, int d)
     return d <= max ? 0 : -EINVAL;
 }
 
+/* Dates in tick files must fit int64 nanoseconds (1677-09-21 .. 2262-04-11); the
+ * parsers keep to whole years well inside that, so day * ns-per-day never overflows. */
+#define YEAR_MIN 1700
+#define YEAR_MAX 2250
+
 int tc_date_parse_ymd8(const char *s, int64_t *ret_days)
 {
     int y = tc_dec_digits(s, 4), m = tc_dec_digits(s + 4, 2), d = tc_dec_digits(s + 6, 2);
-    if (y < 0 || m < 0 || d < 0 || tc_date_check(y, m, d) < 0)
+    if (y < YEAR_MIN || y > YEAR_MAX || m < 0 || d < 0 || tc_date_check(y, m, d) < 0)
         return -EINVAL;
     *ret_days = tc_days_from_civil(y, m, d);
     return 0;
@@ -91,7 +96,7 @@ int tc_date_parse_iso(const char *s, int64_t *ret_days)
     if (s[4] != '-' || s[7] != '-')
         return -EINVAL;
     int y = tc_dec_digits(s, 4), m = tc_dec_digits(s + 5, 2), d = tc_dec_digits(s + 8, 2);
-    if (y < 0 || m < 0 || d < 0 || tc_date_check(y, m, d) < 0)
+    if (y < YEAR_MIN || y > YEAR_MAX || m < 0 || d < 0 || tc_date_check(y, m, d) < 0)
         return -EINVAL;
     *ret_days = tc_days_from_civil(y, m, d);
     return 0;

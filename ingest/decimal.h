@@ -158,9 +158,10 @@ int tc_date_check(int y, int m, int d);
 /* 0 = Sunday ... 6 = Saturday. */
 static inline int tc_weekday(int64_t days) { return (int)(((days % 7) + 11) % 7); }
 
-/* "YYYYMMDD" at s (8 chars) → days since epoch; -EINVAL if not a real date. */
+/* "YYYYMMDD" at s (8 chars) → days since epoch; -EINVAL if not a real date or outside
+ * 1700..2250 (int64 nanoseconds must hold every time of the day). */
 int tc_date_parse_ymd8(const char *s, int64_t *ret_days);
-/* "YYYY-MM-DD" at s (10 chars) → days since epoch; -EINVAL if not a real date. */
+/* "YYYY-MM-DD" at s (10 chars) → days since epoch; same rules. */
 int tc_date_parse_iso(const char *s, int64_t *ret_days);
 
 #endif

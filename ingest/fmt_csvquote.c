@@ -75,7 +75,7 @@ static int histdata_row(tc_import_t *im, const char *s, const char *e, tc_tick_t
     int64_t days;
     const char *d = f[0];
     int hh, mi, ss, ms;
-    if (len[0] != 18 || tc_date_parse_ymd8(d, &days) < 0 || !tc_import_days_ok(days) || d[8] != ' ' ||
+    if (len[0] != 18 || tc_date_parse_ymd8(d, &days) < 0 || d[8] != ' ' ||
         (hh = tc_dec_digits(d + 9, 2)) < 0 || hh > 23 || (mi = tc_dec_digits(d + 11, 2)) < 0 ||
         mi > 59 || (ss = tc_dec_digits(d + 13, 2)) < 0 || ss > 60 || (ms = tc_dec_digits(d + 15, 3)) < 0)
         return tc_import_rej(im, TC_IMPORT_REJ_TIME, "bad datetime '%.*s' (YYYYMMDD HHMMSSmmm)", len[0], d);

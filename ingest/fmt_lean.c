@@ -361,8 +361,7 @@ static int daily_row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t
     if (nf != 6)
         return tc_import_columns(im, nf, 6);
     int64_t days, v[5];
-    if (len[0] != 14 || tc_date_parse_ymd8(f[0], &days) < 0 || !tc_import_days_ok(days) ||
-        memcmp(f[0] + 8, " 00:00", 6) != 0)
+    if (len[0] != 14 || tc_date_parse_ymd8(f[0], &days) < 0 || memcmp(f[0] + 8, " 00:00", 6) != 0)
         return tc_import_rej(im, TC_IMPORT_REJ_TIME, "bad date '%.*s' (YYYYMMDD 00:00)", len[0], f[0]);
     static const char *const what[5] = {"open", "high", "low", "close", "volume"};
     for (int i = 0; i < 5; i++)

@@ -26,7 +26,7 @@ static int row(tc_import_t *im, const char *s, const char *e, tc_tick_t *t)
     if (nf != 7)
         return tc_import_columns(im, nf, 7);
     int64_t days;
-    if (len[0] != 10 || tc_date_parse_iso(f[0], &days) < 0 || !tc_import_days_ok(days))
+    if (len[0] != 10 || tc_date_parse_iso(f[0], &days) < 0)
         return tc_import_rej(im, TC_IMPORT_REJ_TIME, "bad date '%.*s' (YYYY-MM-DD)", len[0], f[0]);
     static const char *const what[5] = {"open", "high", "low", "close", "adj close"};
     int64_t m[5];

@@ -134,22 +134,11 @@ static inline int tc_fast_ms(const char **pp, const char *e, int64_t *ret_ns)
 {
     int64_t m;
     int ex;
-    int64_t ns;
     int r = tc_fast_udec(pp, e, &m, &ex);
-    /* 18 digits of ms overflow int64 ns: the slow path then names the bad time */
-    if (r < 0 || ex < -6 || __builtin_mul_overflow(m, tc_pow10_i64[6 + ex], &ns))
+    if (r < 0 || ex < -6 || m > INT64_MAX / tc_pow10_i64[6 + ex])
         return -1;
-    *ret_ns = ns;
+    *ret_ns = m * tc_pow10_i64[6 + ex];
     return r;
-}
-
-/* Days since the epoch whose nanosecond times fit an int64 with a day to spare for
- * time-zone offsets: 1679-10-20 .. 2260-03-14.  A date outside is a bad time (int64 ns
- * end in 2262), never an overflow. */
-#define TC_IMPORT_DAYS_MAX 106000
-static inline int tc_import_days_ok(int64_t days)
-{
-    return days >= -TC_IMPORT_DAYS_MAX && days <= TC_IMPORT_DAYS_MAX;
 }
 
 /* Sets flags CROSSED/LOCKED on a two-sided quote. */

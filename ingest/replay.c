@@ -48,6 +48,7 @@ struct tc_replay {
     tc_replay_opts_t opts;
     struct io_uring ring;
     int uring;
+    int fixed;      /* slot buffers are registered with the ring (READ_FIXED) */
 
     int *blocks;    /* index entries holding ticks (or damage), in file order */
     int nblocks;
@@ -79,8 +80,11 @@ static int submit(tc_replay_t *rp)
             struct io_uring_sqe *sqe = io_uring_get_sqe(&rp->ring);
             if (!sqe)
                 break;
-            io_uring_prep_read(sqe, rp->fd, s->buf, (unsigned)(TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len),
-                               b->off);
+            unsigned len = (unsigned)(TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len);
+            if (rp->fixed)
+                io_uring_prep_read_fixed(sqe, rp->fd, s->buf, len, b->off, k % rp->depth);
+            else
+                io_uring_prep_read(sqe, rp->fd, s->buf, len, b->off);
             io_uring_sqe_set_data64(sqe, (uint64_t)(k % rp->depth));
             s->state = 1;
             queued++;
@@ -264,6 +268,12 @@ tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
         int r = io_uring_queue_init((unsigned)rp->depth, &rp->ring, 0);
         if (r == 0) {
             rp->uring = 1;
+            /* Registered buffers spare the kernel pinning the slot pages on every read;
+             * where registration is refused (RLIMIT_MEMLOCK), plain reads do. */
+            struct iovec iov[DEPTH_MAX];
+            for (int i = 0; i < rp->depth; i++)
+                iov[i] = (struct iovec){.iov_base = rp->slots[i].buf, .iov_len = rp->slot_len};
+            rp->fixed = io_uring_register_buffers(&rp->ring, iov, (unsigned)rp->depth) == 0;
         } else if (!atomic_exchange(&uring_refusal_logged, 1)) {
             TC_LOG(TC_LOG_NOTICE, "io_uring unavailable (%s); replaying with pread", strerror(-r));
         }

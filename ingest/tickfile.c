@@ -318,7 +318,7 @@ static int header_write(tc_tickfile_t *tf)
     return 0;
 }
 
-static int header_read(tc_tickfile_t *tf, uint64_t size)
+static int header_read(tc_tickfile_t *tf)
 {
     disk_header_t h;
     int r = pread_full(tf->fd, &h, sizeof h, 0);
@@ -344,7 +344,6 @@ static int header_read(tc_tickfile_t *tf, uint64_t size)
     tf->st.created_ns = h.created_ns;
     memcpy(tf->st.writer, h.writer, sizeof h.writer);
     tf->st.writer[sizeof tf->st.writer - 1] = '\0';
-    (void)size;
     return 0;
 }
 
@@ -399,9 +398,16 @@ static int all_zero_from(tc_tickfile_t *tf, uint64_t off, uint64_t size)
 
 static int symbols_load(tc_tickfile_t *tf, const tc_tickfile_block_t *b, const uint8_t *bytes)
 {
-    if (b->first_sym != (uint32_t)tf->nsyms)
+    if (b->first_sym < (uint32_t)tf->nsyms)
         return TC_ERR(-EPROTO, "%s: symbol block at offset %llu starts at entry %u, the table has %d", tf->path,
                       (unsigned long long)b->off, b->first_sym, tf->nsyms);
+    /* Entries lost with a damaged symbol block earlier: placeholders keep the later
+     * indices right, so the ticks that name them still resolve. */
+    while ((uint32_t)tf->nsyms < b->first_sym) {
+        tc_symbol_t *s = &tf->syms[tf->nsyms++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "?%d", tf->nsyms - 1);
+    }
     memcpy(tf->syms + tf->nsyms, bytes + sizeof(disk_block_t), b->raw_len);
     for (uint32_t i = 0; i < b->count; i++) {
         tc_symbol_t *s = &tf->syms[tf->nsyms + i];
@@ -577,7 +583,7 @@ tc_tickfile_t *tc_tickfile_open(const char *path, int mode, const tc_tickfile_op
             goto fail;
         tf->st.file_bytes = tf->end_off;
     } else {
-        if ((r = header_read(tf, size)) < 0)
+        if ((r = header_read(tf)) < 0)
             goto fail;
         if ((r = scan(tf, size)) < 0)
             goto fail;

@@ -71,8 +71,7 @@ static void ensure_year(tc_tz_t *tz, int64_t wall_ns)
 
 int tc_tz_init(tc_tz_t *tz, const char *name)
 {
-    memset(tz, 0, sizeof *tz);
-    tz->year_lo = tz->year_hi = 0;
+    memset(tz, 0, sizeof *tz); /* an empty cache year: the first conversion fills it */
     if (!strcasecmp(name, "UTC") || !strcasecmp(name, "Z") || !strcasecmp(name, "GMT") ||
         !strcasecmp(name, "Etc/UTC")) {
         snprintf(tz->name, sizeof tz->name, "UTC");
@@ -124,8 +123,9 @@ int32_t tc_tz_offset_at(tc_tz_t *tz, int64_t utc_ns)
 {
     if (tz->kind != TC_TZ_US_EASTERN)
         return tz->std_off_s;
-    /* Daylight in UTC runs from dst_lo - 1 h (02:00 standard) to dst_hi - 2 h... expressed
-     * through the wall clock: try standard first, then check the span. */
+    /* The change instants in UTC: spring at 02:00 standard wall time (dst_lo is 03:00,
+     * one hour later on the wall), autumn at 02:00 daylight wall time (dst_hi), both
+     * converted with the offset in force just before them. */
     int64_t wall_std = utc_ns + (int64_t)tz->std_off_s * NS_PER_S;
     ensure_year(tz, wall_std);
     int64_t start_utc = tz->dst_lo - NS_PER_S * 3600 - (int64_t)tz->std_off_s * NS_PER_S;

@@ -75,8 +75,7 @@ static int cmd_export(int argc, char **argv)
             fprintf(f, "# symbol %s venue %s tz %s\n", syms[i].name, syms[i].venue[0] ? syms[i].venue : "-",
                     syms[i].tz[0] ? syms[i].tz : "-");
     tc_tick_t *buf = malloc(BATCH * sizeof *buf);
-    int n, status = 0;
-    unsigned long long lines = 0;
+    int n = 0, status = 0;
     while (buf && (n = tc_replay_read(rp, buf, BATCH)) > 0) {
         for (int k = 0; k < n; k++) {
             if (sym >= 0 && buf[k].sym != sym)
@@ -84,7 +83,6 @@ static int cmd_export(int argc, char **argv)
             char line[256];
             int len = tc_import_text_fmt(line, sizeof line, &buf[k]);
             fwrite(line, 1, (size_t)len, f);
-            lines++;
         }
     }
     if (!buf)
@@ -101,7 +99,6 @@ static int cmd_export(int argc, char **argv)
                 (unsigned long long)st->damaged_blocks, (unsigned long long)st->torn_bytes);
     free(buf);
     tc_replay_close(rp);
-    (void)lines;
     return status;
 }
 

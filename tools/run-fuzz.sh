@@ -11,6 +11,7 @@
 #       configures and builds that tree first (the `fuzz_smoke` test of `make test`);
 #       exits 77 (skip) with the reason when clang or its libFuzzer runtime is missing.
 #
+# The importers also start from the shared tick files when TC_SHARED_DIR names them.
 # New inputs go to BUILD_DIR/fuzz-corpus/<harness>/ (the committed seeds are only read);
 # a crashing input is saved as BUILD_DIR/fuzz-artifacts/<harness>/crash-* and named in
 # the output, so `BUILD_DIR/fuzz/<harness> <that file>` replays it.
@@ -66,11 +67,17 @@ for bin in $bins; do
     art="$build/fuzz-artifacts/$name"
     mkdir -p "$work" "$art"
     [ -d "$seeds" ] || seeds=""
+    # The shared real tick files are good seeds for the importers (read, never copied).
+    maxlen=4096
+    case "$name" in
+    fuzz_import_*) [ -d "${TC_SHARED_DIR:-}/data/ticks" ] && seeds="$seeds $TC_SHARED_DIR/data/ticks" ;;
+    fuzz_tickfile) maxlen=70000 ;; # room for a few blocks
+    esac
     dict=""
     [ -f "$here/tests/fuzz/$name.dict" ] && dict="-dict=$here/tests/fuzz/$name.dict"
     log="$build/fuzz-artifacts/$name.log"
     # -timeout: one input taking longer than 10 s is a finding too (a hang).
-    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$bin" -max_total_time="$secs" -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         $dict -artifact_prefix="$art/" "$work" $seeds > "$log" 2>&1
     rc=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

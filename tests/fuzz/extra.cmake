@@ -21,11 +21,13 @@ if(TC_FUZZ)
     ${CMAKE_SOURCE_DIR}/ingest/import.c ${CMAKE_SOURCE_DIR}/ingest/decimal.c
     ${CMAKE_SOURCE_DIR}/ingest/nbbo.c ${CMAKE_SOURCE_DIR}/ingest/tz.c
     ${CMAKE_SOURCE_DIR}/ingest/msgpack_tick.c ${CMAKE_SOURCE_DIR}/ingest/tickfile.c
-    ${CMAKE_SOURCE_DIR}/ingest/crc32c.c ${CMAKE_SOURCE_DIR}/shm/records.c
+    ${CMAKE_SOURCE_DIR}/ingest/crc32c.c ${CMAKE_SOURCE_DIR}/ingest/replay.c
+    ${CMAKE_SOURCE_DIR}/ingest/clean.c ${CMAKE_SOURCE_DIR}/shm/records.c
     ${CMAKE_SOURCE_DIR}/daemon/runtime/err.c ${CMAKE_SOURCE_DIR}/daemon/runtime/log.c)
   target_include_directories(tc_fuzz_ingest PUBLIC ${CMAKE_SOURCE_DIR})
   target_compile_options(tc_fuzz_ingest PUBLIC ${_fuzz_flags})
-  target_link_libraries(tc_fuzz_ingest PUBLIC PkgConfig::MSGPACK PkgConfig::ZSTD PkgConfig::ZLIB m)
+  target_link_libraries(tc_fuzz_ingest PUBLIC PkgConfig::MSGPACK PkgConfig::ZSTD PkgConfig::ZLIB
+    PkgConfig::URING m)
 
   set(_fuzzers)
   foreach(fam lean csvquote tardis binance yahoo text)
@@ -45,5 +47,6 @@ if(TC_FUZZ)
 else()
   add_test(NAME fuzz_smoke COMMAND ${CMAKE_SOURCE_DIR}/tools/run-fuzz.sh --configure
     ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/fuzz-tree ${TC_FUZZ_SMOKE_SECONDS})
-  set_tests_properties(fuzz_smoke PROPERTIES LABELS "fuzz" TIMEOUT 900 SKIP_RETURN_CODE 77)
+  set_tests_properties(fuzz_smoke PROPERTIES LABELS "fuzz" TIMEOUT 900 SKIP_RETURN_CODE 77
+    ENVIRONMENT "TC_SHARED_DIR=${TC_SHARED_DIR}")
 endif()

@@ -5,14 +5,17 @@
  *
  * Beyond "no crash, no sanitizer report", the harness checks what import.h promises
  * for any input: the counters add up (ticks returned, rows, rejects and skips by
- * reason, each counted reason with its first file:line message), every tick has a
- * known kind and sane exponents, and prints as canonical text.  A broken promise
- * aborts, which libFuzzer reports as a crash with the input. */
+ * reason, each counted reason with its first file:line message naming the file), every
+ * tick has a known kind and sane exponents, and prints as canonical text.  The ticks
+ * then go through a cleaner with a small outlier window, whose counters must add up
+ * too.  A broken promise aborts, which libFuzzer reports as a crash with the input. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/runtime/log.h"
+#include "ingest/clean.h"
 #include "ingest/import.h"
 
 #ifndef FUZZ_FAMILY
@@ -50,7 +53,10 @@ static const struct {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static tc_tick_t buf[64];
+    static tc_tick_t buf[64], cleaned[TC_CLEAN_CONFIRM_MAX];
+    static int quiet;
+    if (!quiet)
+        quiet = 1, tc_log_set_level(-1);
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         if (strcmp(targets[i].family, FUZZ_FAMILY))
             continue;
@@ -58,6 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tc_import_t *im = tc_import_open_mem(targets[i].name, data, size, &o);
         if (!im)
             continue; /* refused at open (unknown format, bad gzip): a clean error */
+        tc_clean_cfg_t cfg;
+        tc_clean_cfg_default(&cfg);
+        cfg.window = 16;
+        cfg.confirm = 3;
+        cfg.gap_ns = 1000;
+        tc_clean_t *c = tc_clean_create(&cfg);
+        CHECK(c);
         uint64_t got = 0;
         int n;
         /* small batches so the read loop resumes mid-file often */
@@ -69,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(t->kind >= TC_TICK_TRADE && t->kind <= TC_TICK_HEARTBEAT);
                 CHECK(t->px_exp >= -18 && t->px_exp <= 18 && t->qty_exp >= -18 && t->qty_exp <= 18);
                 CHECK(tc_import_text_fmt(line, sizeof line, t) > 0);
+                tc_clean_push(c, t, cleaned);
             }
             got += (uint64_t)n;
         }
@@ -76,16 +90,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t rej = 0, skip = 0;
         for (int r = 0; r < TC_IMPORT_REJ_MAX; r++) {
             rej += st->rejects[r];
-            CHECK(!st->rejects[r] || st->reject_msg[r][0]);
+            CHECK(!st->rejects[r] || !strncmp(st->reject_msg[r], targets[i].name, strlen(targets[i].name)));
         }
         for (int s = 0; s < TC_IMPORT_SKIP_MAX; s++)
             skip += st->skips[s];
         CHECK(n == 0 || n < 0);
         CHECK(st->ticks == got);
         CHECK(st->rejected == rej && st->skipped == skip);
-        CHECK(st->rows == st->lines - st->skipped);
-        CHECK(st->ticks + st->rejected - st->rejects[TC_IMPORT_REJ_GZIP] == st->rows);
+        CHECK(st->lines == st->rows + st->skipped);
+        CHECK(st->rows == st->ticks + st->rejected);
         CHECK(st->trades + st->quotes + st->bids + st->asks + st->bars <= st->ticks);
+        tc_clean_flush(c, cleaned, TC_CLEAN_CONFIRM_MAX);
+        const tc_clean_stats_t *cs = tc_clean_stats(c);
+        CHECK(cs->in == got && cs->in == cs->out + cs->dropped);
+        tc_clean_destroy(c);
         tc_import_close(im);
     }
     return 0;

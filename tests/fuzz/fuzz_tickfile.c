@@ -1,12 +1,14 @@
-/* fuzz_tickfile.c — libFuzzer harness for the native tick file reader (ingest/tickfile.h;
- * docs/FORMATS.md "Native tick file").  The input is the whole file, served from a
- * memfd so no disk is touched.  It is opened read-only twice — failing on the first
- * damaged block, and skipping damaged blocks — read to the end, and CRC-verified.
+/* fuzz_tickfile.c — libFuzzer harness for the native tick file readers (ingest/tickfile.h,
+ * ingest/replay.h; docs/FORMATS.md "Native tick file").  The input is the whole file,
+ * served from a memfd so no disk is touched.  It is opened read-only twice — failing on
+ * the first damaged block, and skipping damaged blocks, where the replay reader must
+ * accept the same files and return the same records — read to the end, and verified.
  * Random bytes almost never carry valid CRC32Cs, which would keep the fuzzer out of the
  * block decoders, so each input is also tried with every CRC recomputed (file header,
  * then each block found by walking the stored lengths), as a writer would have.
  * Beyond "no crash", the counters must agree with what was returned, a reader that
- * skips damaged blocks never fails on one, and verify reports each damage it counts.
+ * skips damaged blocks never fails on one, symbol names are NUL-terminated, and verify
+ * reports each damage it counts.
  * A broken promise aborts. */
 #include <errno.h>
 #include <stdint.h>
@@ -16,7 +18,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "daemon/runtime/log.h"
 #include "ingest/crc32c.h"
+#include "ingest/replay.h"
 #include "ingest/tickfile.h"
 
 #define CHECK(c)                                                                       \
@@ -61,7 +65,7 @@ static void fix_crcs(uint8_t *d, size_t n)
 
 static void one(const uint8_t *data, size_t size)
 {
-    static tc_tick_t buf[256];
+    static tc_tick_t buf[256], rbuf[256];
     int fd = memfd_create("fuzz.tck", MFD_CLOEXEC);
     CHECK(fd >= 0);
     CHECK(write(fd, data, size) == (ssize_t)size);
@@ -70,16 +74,37 @@ static void one(const uint8_t *data, size_t size)
     for (int skip = 0; skip < 2; skip++) {
         tc_tickfile_opts_t o = {.skip_damaged = skip};
         tc_tickfile_t *tf = tc_tickfile_open(path, TC_TICKFILE_READ, &o);
+        /* the replay reader (io_uring or pread) applies the same checks */
+        tc_replay_t *rp = skip ? tc_replay_open(path, &(tc_replay_opts_t){.skip_damaged = 1, .depth = 2}) : NULL;
+        CHECK(!skip || !tf == !rp);
         if (!tf)
             continue;
         int nsym = 0;
-        tc_tickfile_symbols(tf, &nsym);
+        const tc_symbol_t *syms = tc_tickfile_symbols(tf, &nsym);
         CHECK(nsym >= 0 && nsym <= TC_SYMBOLS_MAX);
+        for (int k = 0; k < nsym; k++)
+            CHECK(strnlen(syms[k].name, sizeof syms[k].name) < sizeof syms[k].name);
+        for (int k = 0; k < tc_tickfile_note_count(tf); k++)
+            (void)strlen(tc_tickfile_note(tf, k));
         uint64_t got = 0;
         int n;
         while ((n = tc_tickfile_read(tf, buf, 256)) > 0) {
             CHECK(n <= 256);
             got += (uint64_t)n;
+            if (rp) {
+                int y = 0;
+                while (y < n) {
+                    int r = tc_replay_read(rp, rbuf + y, n - y);
+                    if (r <= 0)
+                        break;
+                    y += r;
+                }
+                CHECK(y == n && !memcmp(buf, rbuf, (size_t)n * sizeof buf[0])); /* the readers agree */
+            }
+        }
+        if (rp) {
+            CHECK(n < 0 || tc_replay_read(rp, rbuf, 256) <= 0); /* and end together */
+            tc_replay_close(rp);
         }
         CHECK(!skip || n != -EBADMSG);
         const tc_tickfile_stats_t *st = tc_tickfile_stats(tf);
@@ -96,6 +121,9 @@ static void one(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static int quiet;
+    if (!quiet)
+        quiet = 1, tc_log_set_level(-1);
     one(data, size);
     uint8_t *fixed = malloc(size ? size : 1);
     CHECK(fixed);

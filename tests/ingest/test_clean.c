@@ -336,3 +336,81 @@ Test(clean, suspicious_and_trade_ids_on_real_files)
     free(twice);
     free(in);
 }
+
+/* Largest gap of each file, as the README gives it (±0.1 s), found by the cleaner. */
+Test(clean, largest_gaps_match_readme)
+{
+    static const struct { const char *file; double secs; int64_t from; } g[] = {
+        {"cfd_oanda_xauusd_quotes_20140504.csv", 72.0, 0},
+        /* 17:16:03.526 → 17:17:29.219 EST */
+        {"fx_histdata_eurusd_quotes_20200101.csv", 85.693, 1577916963526000000LL},
+        {"crypto_tardis_binancefutures_btcusdt_trades_20200222.csv", 22.2, 0},
+        /* IBM: 04:45:47 → 06:09:43 New York (84 min) */
+        {"equity_ibm_trades_20131007.csv", 84 * 60 - 4, 0},
+        /* IBM quotes: 18:07:11 → 18:47:40 New York (40 min) */
+        {"equity_ibm_quotes_20131007.csv", 40 * 60 + 29, 0},
+    };
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        size_t n, m;
+        tc_tick_t *in = read_all(g[i].file, &n);
+        tc_clean_cfg_t cfg;
+        tc_clean_cfg_default(&cfg);
+        cfg.window = 0;
+        cfg.gap_ns = 1000000; /* every gap over 1 ms is a candidate for the top list */
+        tc_clean_t *c = tc_clean_create(&cfg);
+        tc_tick_t *out = clean_all(c, in, n, &m);
+        const tc_clean_stats_t *st = tc_clean_stats(c);
+        double len = (double)(st->top_gaps[0].to - st->top_gaps[0].from) / 1e9;
+        cr_expect(fabs(len - g[i].secs) < 1.0, "%s: largest gap %.3f s, README %.1f s", g[i].file, len, g[i].secs);
+        if (g[i].from)
+            cr_expect_eq(st->top_gaps[0].from, g[i].from, "%s gap start", g[i].file);
+        tc_clean_destroy(c);
+        free(out);
+        free(in);
+    }
+}
+
+/* The README says these files have no backwards times, no repeated or missing trade
+ * ids and no non-positive prices: with the default rules nothing is dropped, and the
+ * quirk counters agree with its figures. */
+Test(clean, every_file_cleans_without_drops)
+{
+    static const struct { const char *file; uint64_t crossed, locked, zero, susp; } f[] = {
+        {"fx_fxcm_eurusd_quotes_20140502.csv", 12061, 13004, 0, 0},
+        {"fx_fxcm_eurusd_quotes_20140504.csv", 174, 259, 0, 0},
+        {"fx_fxcm_eurusd_quotes_20140505.csv", 4987, 7109, 0, 0},
+        {"fx_truefx_usdjpy_quotes_20130101.csv", 0, 1, 0, 0},
+        {"fx_histdata_eurusd_quotes_20200101.csv", 0, 0, 0, 0},
+        {"cfd_oanda_xauusd_quotes_20140504.csv", 0, 0, 0, 0},
+        {"crypto_tardis_binancefutures_btcusdt_trades_20200222.csv", 0, 0, 0, 0},
+        {"crypto_tardis_binancefutures_btcusdt_quotes_20200222.csv", 0, 0, 0, 0},
+        {"crypto_binance_spot_btcusdt_feed_20240808.gz", 0, 0, 0, 0},
+        {"crypto_binance_spot_btcusdt_feed_20240809.gz", 0, 0, 0, 0},
+        {"equity_ibm_trades_20131007.csv", 0, 0, 0, 0},
+        {"equity_ibm_quotes_20131007.csv", 0, 0, 0, 1},
+        {"equity_spy_trades_20131007.csv", 0, 0, 0, 0},
+        {"futures_comex_gc_dec2013_trades_20131007.csv", 0, 0, 92, 0},
+        {"bars_daily_spy_lean.csv", 0, 0, 0, 0},
+        {"bars_daily_orcl_yahoo.csv", 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        size_t n, m;
+        tc_tick_t *in = read_all(f[i].file, &n);
+        tc_clean_cfg_t cfg;
+        tc_clean_cfg_default(&cfg);
+        cfg.window = 0;
+        tc_clean_t *c = tc_clean_create(&cfg);
+        tc_tick_t *out = clean_all(c, in, n, &m);
+        const tc_clean_stats_t *st = tc_clean_stats(c);
+        cr_expect_eq(m, n, "%s: %zu of %zu kept", f[i].file, m, n);
+        cr_expect_eq(st->hits[TC_CLEAN_OUT_OF_ORDER] + st->hits[TC_CLEAN_DUP_SEQ] + st->hits[TC_CLEAN_NONPOS_PRICE], 0,
+                     "%s", f[i].file);
+        cr_expect_eq(st->hits[TC_CLEAN_CROSSED], f[i].crossed, "%s crossed", f[i].file);
+        cr_expect_eq(st->hits[TC_CLEAN_LOCKED], f[i].locked, "%s locked", f[i].file);
+        cr_expect_eq(st->hits[TC_CLEAN_ZERO_SIZE], f[i].zero, "%s zero sizes", f[i].file);
+        cr_expect_eq(st->hits[TC_CLEAN_SUSPICIOUS], f[i].susp, "%s suspicious", f[i].file);
+        tc_clean_destroy(c);
+        free(out);
+        free(in);
+    }
+}

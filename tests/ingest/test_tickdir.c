@@ -96,21 +96,21 @@ Test(tickdir, rolls_by_size_and_appends_after_reopen)
     static tc_tick_t in[N], out[N + 10];
     for (int i = 0; i < N; i++)
         tickgen(&in[i], (uint64_t)i, 3);
-    for (int session = 0; session < 2; session++) {
+    for (int round = 0; round < 2; round++) {
         tc_tickdir_t *td = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
         cr_assert(td, "%s", tc_err_msg());
         int ns;
         tc_tickdir_symbols(td, &ns);
-        cr_assert_eq(ns, session ? 2 : 0, "reopen finds the table");
-        for (int k = 0; k < 2 + session; k++) {
+        cr_assert_eq(ns, round ? 2 : 0, "reopen finds the table");
+        for (int k = 0; k < 2 + round; k++) {
             tc_symbol_t s;
             tickgen_symbol(&s, k);
             cr_assert_eq(tc_tickdir_symbol_add(td, &s), k);
         }
-        int from = session ? 3000 : 0, to = session ? N : 3000;
+        int from = round ? 3000 : 0, to = round ? N : 3000;
         for (int i = from; i < to; i++) {
-            if (!session)
-                in[i].sym %= 2; /* the first session knows two symbols */
+            if (!round)
+                in[i].sym %= 2; /* the first writer knows two symbols */
             cr_assert_eq(tc_tickdir_append(td, &in[i], 1), 0, "%s", tc_err_msg());
         }
         cr_assert_eq(tc_tickdir_close(td), 0);

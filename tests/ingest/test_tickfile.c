@@ -159,7 +159,7 @@ Test(tickfile, append_across_reopen_adds_symbols)
     const char *p = fpath("j.tck");
     tc_tickfile_opts_t o = {.block_ticks = 256};
     write_seq(p, TC_TICKFILE_APPEND, &o, 2, 0, 1000, 100);
-    /* Second session: the same two symbols are found again, two more are added, and the
+    /* Second opening: the same two symbols are found again, two more are added, and the
      * new ticks use all four (tickgen with nsyms=4 from tick 1000 on). */
     tc_tickfile_t *tf = tc_tickfile_open(p, TC_TICKFILE_APPEND, &o);
     cr_assert(tf, "%s", tc_err_msg());
@@ -188,7 +188,7 @@ Test(tickfile, append_across_reopen_adds_symbols)
     int sym_blocks = 0;
     for (int i = 0; i < tc_tickfile_block_count(tf); i++)
         sym_blocks += tc_tickfile_block(tf, i)->type == TC_TICKFILE_BLOCK_SYMBOLS;
-    cr_assert_eq(sym_blocks, 2, "one symbol block per session that added symbols");
+    cr_assert_eq(sym_blocks, 2, "one symbol block per opening that added symbols");
     tc_tick_t buf[2000], want;
     cr_assert_eq(tc_tickfile_read(tf, buf, 2000), 1700);
     for (uint64_t i = 0; i < 1700; i++) {
@@ -479,14 +479,14 @@ Test(tickfile, notes_round_trip_and_survive_appends)
         tickgen(&t, i, 1);
         tc_tickfile_append(tf, &t, 1);
     }
-    cr_assert_eq(tc_tickfile_note_add(tf, "second session"), 0);
+    cr_assert_eq(tc_tickfile_note_add(tf, "second writer"), 0);
     tc_tickfile_close(tf);
 
     tf = tc_tickfile_open(p, TC_TICKFILE_READ, NULL);
     cr_assert_eq(tc_tickfile_note_count(tf), 3);
     cr_assert_str_eq(tc_tickfile_note(tf, 0), "import a.csv rows=100\nreject number 2 a.csv:7: bad price\n");
     cr_assert_str_eq(tc_tickfile_note(tf, 1), big);
-    cr_assert_str_eq(tc_tickfile_note(tf, 2), "second session");
+    cr_assert_str_eq(tc_tickfile_note(tf, 2), "second writer");
     cr_assert_eq(tc_tickfile_note_add(tf, "x"), -EBADF);
     tc_tick_t buf[200], want;
     cr_assert_eq(tc_tickfile_read(tf, buf, 200), 150, "notes are not ticks");
@@ -498,4 +498,47 @@ Test(tickfile, notes_round_trip_and_survive_appends)
     report_log_t log = {0};
     cr_assert_eq(tc_tickfile_verify(p, collect, &log, NULL), 0);
     free(big);
+}
+
+/* A damaged symbol block loses its entries, not the table: later entries keep their
+ * indices (placeholders fill the gap), and the ticks after it still read. */
+Test(tickfile, damaged_symbol_block_keeps_later_indices)
+{
+    const char *p = fpath("ds.tck");
+    tc_tickfile_opts_t o = {.block_ticks = 50};
+    write_seq(p, TC_TICKFILE_CREATE, &o, 2, 0, 100, 100);
+    tc_tickfile_t *tf = tc_tickfile_open(p, TC_TICKFILE_APPEND, &o);
+    for (int k = 0; k < 3; k++) {
+        tc_symbol_t s;
+        tickgen_symbol(&s, k);
+        tc_tickfile_symbol_add(tf, &s);
+    }
+    tc_tick_t t;
+    for (uint64_t i = 100; i < 200; i++) {
+        tickgen(&t, i, 3);
+        tc_tickfile_append(tf, &t, 1);
+    }
+    tc_tickfile_close(tf);
+    flip_byte(p, TC_TICKFILE_HEADER_SIZE + 64 + 10); /* the first symbol block's payload */
+
+    tc_tickfile_opts_t skip = {.skip_damaged = 1};
+    tf = tc_tickfile_open(p, TC_TICKFILE_READ, &skip);
+    cr_assert(tf, "%s", tc_err_msg());
+    int n;
+    const tc_symbol_t *syms = tc_tickfile_symbols(tf, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(syms[0].name, "?0");
+    cr_assert_str_eq(syms[1].name, "?1");
+    cr_assert_str_eq(syms[2].name, "SYM2");
+    tc_tick_t buf[300], want;
+    int got = 0, r;
+    while ((r = tc_tickfile_read(tf, buf + got, 300 - got)) > 0)
+        got += r;
+    cr_assert_eq(got, 200, "only the symbol block was lost");
+    for (int i = 0; i < got; i++) {
+        tickgen(&want, (uint64_t)i, i < 100 ? 2 : 3);
+        cr_assert(memcmp(&buf[i], &want, 64) == 0);
+    }
+    cr_assert_eq(tc_tickfile_stats(tf)->damaged_blocks, 1);
+    tc_tickfile_close(tf);
 }

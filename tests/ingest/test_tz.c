@@ -90,6 +90,8 @@ Test(decimal, calendar_matches_timegm)
     cr_expect_lt(tc_date_parse_ymd8("2014050x", &days), 0);
     cr_expect_eq(tc_date_parse_iso("2000-02-29", &days), 0);
     cr_expect_lt(tc_date_parse_iso("1900-02-29", &days), 0);
+    cr_expect_lt(tc_date_parse_iso("2300-01-01", &days), 0, "past what int64 ns can hold");
+    cr_expect_lt(tc_date_parse_ymd8("16991231", &days), 0);
 }
 
 Test(decimal, parse_and_format_exact)

@@ -492,3 +492,84 @@ Test(zmqfeed, ingest_stage_puts_live_ticks_in_the_ring, .timeout = 60)
     tc_shm_detach(&shm);
     tc_shm_unlink(inst);
 }
+
+/* A symbol table has room for TC_SYMBOLS_MAX names; the caller may also refuse one.
+ * Either way the messages of that symbol are rejected as "symbols", nothing else. */
+static int refuse_zz(void *ctx, const tc_symbol_t *sym)
+{
+    int *next = ctx;
+    return strncmp(sym->name, "ZZ", 2) ? (*next)++ : -EPERM;
+}
+
+Test(zmqfeed, symbol_table_full_or_refused, .timeout = 30)
+{
+    char ep[300];
+    snprintf(ep, sizeof ep, "ipc://%s/s.sock", dir);
+    void *ctx = zmq_ctx_new();
+    void *pub = zmq_socket(ctx, ZMQ_XPUB);
+    int zero = 0;
+    zmq_setsockopt(pub, ZMQ_SNDHWM, &zero, sizeof zero);
+    cr_assert_eq(zmq_bind(pub, ep), 0, "%s", zmq_strerror(errno));
+    int next = 100;
+    tc_zmqfeed_opts_t o = {.endpoint = ep, .symbol_fn = refuse_zz, .symbol_ctx = &next};
+    tc_zmqfeed_t *feed = tc_zmqfeed_open(&o);
+    cr_assert_not_null(feed, "%s", tc_err_msg());
+    char sub[64];
+    zmq_setsockopt(pub, ZMQ_RCVTIMEO, &(int){10000}, sizeof(int));
+    cr_assert_eq(zmq_recv(pub, sub, sizeof sub, 0), 6);
+
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    /* 3 refused messages, then TC_SYMBOLS_MAX + 5 new names, then each known name again */
+    const int extra = 5, n_names = TC_SYMBOLS_MAX + extra;
+    int sent = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = -3; i < n_names; i++) {
+            if (pass == 1 && (i < 0 || i >= TC_SYMBOLS_MAX))
+                continue;
+            char sym[16], topic[64];
+            if (i < 0)
+                snprintf(sym, sizeof sym, "ZZ%d", -i);
+            else
+                snprintf(sym, sizeof sym, "S%04d", i);
+            tc_tick_t t = {.kind = TC_TICK_TRADE, .ts_event = 1000 + i, .ts_recv = 1000 + i};
+            t.trade.price = 5 + i;
+            t.trade.size = 1;
+            msgpack_sbuffer_clear(&sb);
+            cr_assert_eq(tc_msgpack_tick_encode(&pk, &t, sym, 0, 0), 0);
+            int tl = tc_msgpack_tick_topic(topic, sizeof topic, sym);
+            zmq_send(pub, topic, (size_t)tl, ZMQ_SNDMORE);
+            zmq_send(pub, sb.data, sb.size, 0);
+            sent++;
+        }
+    static tc_tick_t got[2 * TC_SYMBOLS_MAX + 16];
+    int ng = 0;
+    int want = 2 * TC_SYMBOLS_MAX;
+    int64_t deadline = tc_clock_mono_ns() + 10 * TC_NS_PER_S;
+    while (ng < want && tc_clock_mono_ns() < deadline) {
+        int r = tc_zmqfeed_poll(feed, got + ng, (int)(sizeof got / sizeof got[0]) - ng, 100);
+        cr_assert_geq(r, 0, "%s", tc_err_msg());
+        ng += r;
+    }
+    ng += tc_zmqfeed_poll(feed, got + ng, (int)(sizeof got / sizeof got[0]) - ng, 100);
+    const tc_zmqfeed_stats_t *st = tc_zmqfeed_stats(feed);
+    cr_expect_eq(ng, want, "%d ticks", ng);
+    cr_expect_eq(st->messages, (uint64_t)sent);
+    cr_expect_eq(st->rejects[TC_MSGPACK_TICK_REJ_SYMBOLS], 3 + (uint64_t)extra, "%s",
+                 st->reject_msg[TC_MSGPACK_TICK_REJ_SYMBOLS]);
+    cr_expect_eq(st->rejected, 3 + (uint64_t)extra);
+    cr_expect_eq(st->symbols, TC_SYMBOLS_MAX);
+    cr_expect(strstr(st->reject_msg[TC_MSGPACK_TICK_REJ_SYMBOLS], "symbol ZZ3: refused"), "%s",
+              st->reject_msg[TC_MSGPACK_TICK_REJ_SYMBOLS]);
+    /* ids from the caller, found again by name the second time */
+    int ok = 1;
+    for (int i = 0; i < ng && ok; i++)
+        ok = got[i].sym == 100 + (i % TC_SYMBOLS_MAX) && got[i].trade.price == 5 + (i % TC_SYMBOLS_MAX);
+    cr_expect(ok, "ticks carry the caller's ids");
+    msgpack_sbuffer_destroy(&sb);
+    tc_zmqfeed_close(feed);
+    zmq_close(pub);
+    zmq_ctx_term(ctx);
+}

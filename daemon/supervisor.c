@@ -13,6 +13,7 @@
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 #include "daemon/runtime/notify.h"
+#include "daemon/runtime/signals.h"
 #include "shm/segment.h"
 
 #include <fcntl.h>
@@ -52,40 +53,6 @@ typedef struct sup {
     uint64_t last_pos[TC_SHM_RINGS_MAX];
     int64_t last_status_ns;
 } sup_t;
-
-static int sig_pipe[2] = {-1, -1};
-static volatile sig_atomic_t got_term, got_hup, got_chld;
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    if (sig == SIGTERM || sig == SIGINT)
-        got_term = 1;
-    else if (sig == SIGHUP)
-        got_hup = 1;
-    else if (sig == SIGCHLD)
-        got_chld = 1;
-    char c = (char)sig;
-    ssize_t w = write(sig_pipe[1], &c, 1);
-    (void)w;
-    errno = saved;
-}
-
-static int install_signals(void)
-{
-    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-        return TC_ERR(-errno, "cannot create the signal pipe: %s", strerror(errno));
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NOCLDSTOP;
-    int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 /* ---- the segment ---- */
 
@@ -212,12 +179,7 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
     }
     if (pid == 0) {
         /* The child: default signals, dies with the supervisor, no systemd socket. */
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE};
-        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-            signal(sigs[i], SIG_DFL);
+        tc_signals_child_reset();
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         unsetenv("NOTIFY_SOCKET");
         unsetenv("WATCHDOG_USEC");
@@ -401,7 +363,14 @@ static int drain(sup_t *s)
             deadline = now + 5 * TC_NS_PER_S;
         }
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid == 0) {
+            /* nothing exited yet: wait for SIGCHLD (or the next deadline check) */
+            struct pollfd p = {.fd = tc_signals_fd(), .events = POLLIN};
+            if (poll(&p, 1, 100) > 0)
+                tc_signals_drain();
+            continue;
+        }
         if (pid < 0 && errno != EINTR)
             break;
         for (int i = 0; i < s->n; i++)
@@ -428,7 +397,7 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         return 1;
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
-    if ((r = install_signals()) < 0 || (r = open_segment(&s)) < 0) {
+    if ((r = tc_signals_install()) < 0 || (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;
     }
@@ -440,7 +409,7 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
     int64_t wd = tc_notify_watchdog_interval_ns();
     int64_t now = tc_clock_mono_ns(), next_wd = now, next_status = now;
     int ready = 0;
-    while (!got_term) {
+    while (!tc_signals_stopping()) {
         now = tc_clock_mono_ns();
         for (int i = 0; i < s.n; i++) {
             sup_stage_t *st = &s.st[i];
@@ -473,21 +442,14 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         int timeout_ms = (int)((until - now) / TC_NS_PER_MS);
         if (timeout_ms < 0)
             timeout_ms = 0;
-        struct pollfd p = {.fd = sig_pipe[0], .events = POLLIN};
-        if (poll(&p, 1, timeout_ms) > 0) {
-            char buf[64];
-            while (read(sig_pipe[0], buf, sizeof buf) > 0)
-                ;
-        }
+        struct pollfd p = {.fd = tc_signals_fd(), .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) > 0)
+            tc_signals_drain();
         now = tc_clock_mono_ns();
-        if (got_chld) {
-            got_chld = 0;
+        if (tc_signals_take_child())
             reap(&s, 0, now);
-        }
-        if (got_hup) {
-            got_hup = 0;
+        if (tc_signals_take_reload())
             reload(&s);
-        }
     }
     int failed = drain(&s);
     atomic_store(&s.shm.hdr->supervisor_pid, 0);

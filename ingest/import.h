@@ -62,7 +62,8 @@ enum tc_import_skip {
 
 typedef struct tc_import_stats {
     uint64_t lines;          /* lines read, including header, skipped and rejected ones */
-    uint64_t rows;           /* data rows (lines - skips) */
+    uint64_t rows;           /* data rows (lines - skips) = ticks + rejected; damaged gzip
+                              * data counts as one more line and one rejected row */
     uint64_t ticks;          /* ticks returned */
     uint64_t rejected;       /* sum of rejects[] */
     uint64_t skipped;        /* sum of skips[] */

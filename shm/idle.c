@@ -29,7 +29,9 @@ void tc_idle_idle(tc_idle_t *idle, int work)
         return;
     }
     idle->sleeps++;
-    if (idle->wait_ring) {
+    /* A closed ring ends waits at once; sleeping on it would spin. */
+    if (idle->wait_ring && atomic_load_explicit(&idle->wait_ring->ctl->prod_state,
+                                                memory_order_acquire) != TC_PRODUCER_CLOSED) {
         /* The ring's own wait does the futex protocol; skip its spin phase, done here. */
         tc_ring_wait_opts_t saved = idle->wait_ring->wait;
         idle->wait_ring->wait.spins = 0;

@@ -6,7 +6,8 @@
 #   tools/install-deps.sh [build|test|bench]     (default: build)
 #
 # build: compilers, CMake and the libraries the daemons link.
-# test:  build + criterion and the Python reference tools the suites call
+# test:  build + criterion, libseccomp (to apply the unit's syscall filter in a test)
+#        and the Python reference tools the suites call
 #        (pandas for bar checks, pyzmq/msgpack for a real feed publisher).
 # bench: test + PyTorch for the side-by-side model benchmarks.
 set -euo pipefail
@@ -20,7 +21,7 @@ build_pkgs=(
   libzstd-dev zlib1g-dev
 )
 test_pkgs=(
-  libcriterion-dev libclang-rt-14-dev systemd
+  libcriterion-dev libclang-rt-14-dev systemd libseccomp-dev
   python3 python3-numpy python3-pandas python3-zmq python3-msgpack
 )
 bench_pkgs=(python3-torch)

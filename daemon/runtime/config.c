@@ -5,8 +5,10 @@
  * Debian build has INI_HANDLER_LINENO off), so the file is fed through our own line
  * reader, which counts lines and also catches what inih would silently mangle: lines
  * longer than inih's buffer, NUL bytes, and indented lines that inih would glue to the
- * previous value.  Everything is parsed into a scratch tc_config_t and copied to the
- * caller's only when the whole file, the overrides and the cross-key rules are good.
+ * previous value.  It also checks inih's line grammar itself, since inih reports only
+ * its first syntax error and `tickcast config --check` lists them all.  Everything is
+ * parsed into a scratch tc_config_t and copied to the caller's only when the whole file,
+ * the overrides and the cross-key rules are good.
  *
  * Value syntax: durations "250ms", "1.5s", "10s", "5m", "1h", "1d" (and "0"); sizes
  * "4096", "64KiB"/"64K", "256MiB"/"256M", "1GiB", and SI "kB", "MB", "GB", "TB";
@@ -14,6 +16,7 @@
  */
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/log.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define WHY_MAX 512
 
@@ -55,6 +59,13 @@ const tc_config_key_t *tc_config_key_find(const char *section, const char *key)
         if (strcmp(k[i].section, section) == 0 && strcmp(k[i].key, key) == 0)
             return &k[i];
     return NULL;
+}
+
+/* k's row number in the table. */
+static int key_index(const tc_config_key_t *k)
+{
+    int n;
+    return (int)(k - tc_config_keys(&n));
 }
 
 static int section_known(const char *section)
@@ -223,6 +234,11 @@ static void format_units(int64_t v, const unit_t *units, char *buf, size_t n)
 /* The shortest %g form that reads back as the same double. */
 static void format_double(double d, char *buf, size_t n)
 {
+    /* whole numbers read better without an exponent: 1000, not 1e+03 */
+    if (d == floor(d) && fabs(d) < 1e15) {
+        snprintf(buf, n, "%.0f", d);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, d);
         if (strtod(buf, NULL) == d)
@@ -447,8 +463,14 @@ typedef struct load {
     size_t cap;
     int lineno;
     int indented;     /* the current raw line starts with a blank */
+    int after_key;    /* a key was seen since the last [section] (inih's prev_name) */
     int *origin;      /* per key: ORIGIN_DEFAULT, ORIGIN_OVERRIDE or the file line */
     int n_keys;
+    char section[TC_CONFIG_NAME_MAX]; /* the last [section] header, if unknown */
+    int section_line;                 /* its line, 0 when known or none */
+    int section_keys;                 /* keys seen under it */
+    FILE *report;     /* tc_config_lint: every problem, one per line */
+    int syntax_line;  /* the first syntax error found by load_syntax_ok */
     int errors;       /* how many problems were found */
     int first_line;   /* line of the reported one (the earliest) */
     char first[TC_ERR_MSG_MAX];
@@ -457,14 +479,76 @@ typedef struct load {
 __attribute__((format(printf, 3, 4))) static void load_error(load_t *L, int line,
                                                                const char *fmt, ...)
 {
-    L->errors++;
-    if (L->first[0] && line >= L->first_line)
-        return;
+    char msg[TC_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->first, sizeof L->first, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    L->errors++;
+    if (L->report)
+        fprintf(L->report, "%s\n", msg);
+    if (L->first[0] && line >= L->first_line)
+        return;
+    memcpy(L->first, msg, sizeof msg);
     L->first_line = line;
+}
+
+/* inih's own grammar, so that every syntax error is found (inih reports only the
+ * first): blank, comment, "[section]", a continuation, or "name = value" / "name: value",
+ * where ';' after a blank starts a comment. */
+static int load_syntax_ok(const char *line, int lineno, int after_key)
+{
+    const char *p = line;
+    if (lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+    int indented = isspace((unsigned char)*p);
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p || *p == ';' || *p == '#' || (indented && after_key))
+        return 1;
+    int was_space = 0;
+    const char *want = *p == '[' ? "]" : "=:";
+    for (const char *q = *p == '[' ? p + 1 : p; *q; q++) {
+        if (strchr(want, *q))
+            return 1;
+        if (was_space && *q == ';')
+            return 0;
+        was_space = isspace((unsigned char)*q);
+    }
+    return 0;
+}
+
+/* An unknown section with no key under it would never reach the handler (inih calls it
+ * for keys only): report it at its header line. */
+static void section_close(load_t *L)
+{
+    if (L->section_line && !L->section_keys) {
+        const char *hint = closest(NULL, L->section);
+        load_error(L, L->section_line, "%s:%d %s: unknown section [%s]%s%s%s", L->path,
+                   L->section_line, L->section, L->section, hint ? " (did you mean [" : "",
+                   hint ? hint : "", hint ? "]?)" : "");
+    }
+    L->section_line = 0;
+    L->section_keys = 0;
+}
+
+/* Notes a "[name]" header line (inih's reading: up to ']'). */
+static void section_open(load_t *L, const char *line)
+{
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != '[')
+        return;
+    size_t len = strcspn(p + 1, "]");
+    if (p[1 + len] != ']')
+        return; /* a syntax error, and inih stays in the previous section */
+    section_close(L);
+    L->after_key = 0;
+    snprintf(L->section, sizeof L->section, "%.*s", (int)len, p + 1);
+    if (!section_known(L->section))
+        L->section_line = L->lineno;
 }
 
 /* inih's fgets: one whole line per call, counted, with what inih cannot handle turned
@@ -491,6 +575,13 @@ static char *load_reader(char *str, int num, void *stream)
         return str;
     }
     L->indented = len && (L->line[0] == ' ' || L->line[0] == '\t');
+    if (!load_syntax_ok(L->line, L->lineno, L->after_key)) {
+        if (!L->syntax_line)
+            L->syntax_line = L->lineno;
+        load_error(L, L->lineno, "%s:%d: expected '[section]' or 'key = value'", L->path,
+                   L->lineno);
+    }
+    section_open(L, L->line);
     memcpy(str, L->line, (size_t)len);
     str[len] = '\n';
     str[len + 1] = '\0';
@@ -504,7 +595,11 @@ static int load_handler(void *user, const char *section, const char *name, const
     load_t *L = user;
     char why[WHY_MAX];
     int line = L->lineno;
-    if (L->indented) {
+    int continuation = L->indented && L->after_key;
+    L->after_key = 1;
+    /* inih glues an indented line after a key to that key's value (configparser's
+     * multi-line values); nobody means that in this file. */
+    if (continuation) {
         load_error(L, line, "%s:%d %s.%s: an indented line continues the previous value; "
                    "remove the indentation", L->path, line, section, name);
         return 1;
@@ -514,6 +609,7 @@ static int load_handler(void *user, const char *section, const char *name, const
         return 1;
     }
     if (!section_known(section)) {
+        L->section_keys++;
         const char *hint = closest(NULL, section);
         load_error(L, line, "%s:%d %s.%s: unknown section [%s]%s%s%s", L->path, line, section,
                    name, section, hint ? " (did you mean [" : "", hint ? hint : "",
@@ -528,7 +624,7 @@ static int load_handler(void *user, const char *section, const char *name, const
                    hint ? hint : "", hint ? "?)" : "");
         return 1;
     }
-    int idx = (int)(k - tc_config_keys(&(int){0}));
+    int idx = key_index(k);
     if (L->origin[idx] > 0) {
         load_error(L, line, "%s:%d %s.%s: set twice (first on line %d)", L->path, line,
                    section, name, L->origin[idx]);
@@ -551,13 +647,21 @@ static int load_file(load_t *L)
         int e = errno;
         return TC_ERR(-e, "%s: cannot open: %s", L->path, strerror(e));
     }
+    struct stat st;
+    if (fstat(fileno(L->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(L->f);
+        L->f = NULL;
+        return TC_ERR(-EISDIR, "%s: is a directory", L->path);
+    }
     int r = ini_parse_stream(load_reader, L, load_handler, L);
-    int read_error = ferror(L->f);
+    int read_errno = ferror(L->f) ? errno : 0;
     fclose(L->f);
     L->f = NULL;
-    if (read_error)
-        return TC_ERR(-EIO, "%s:%d: read error", L->path, L->lineno);
-    if (r > 0)
+    if (read_errno)
+        return TC_ERR(-read_errno, "%s:%d: cannot read: %s", L->path, L->lineno + 1,
+                      strerror(read_errno));
+    section_close(L);
+    if (r > 0 && r != L->syntax_line) /* inih saw one that load_syntax_ok missed */
         load_error(L, r, "%s:%d: expected '[section]' or 'key = value'", L->path, r);
     else if (r < 0)
         return TC_ERR(-ENOMEM, "%s: inih failed (%d)", L->path, r);
@@ -569,102 +673,156 @@ static int load_file(load_t *L)
 static const tc_config_key_t *rule_blame(const load_t *L, const tc_config_rule_t *rule,
                                          int *ret_origin)
 {
-    const tc_config_key_t *base = tc_config_keys(&(int){0});
     const tc_config_key_t *a = tc_config_key_find(rule->a, NULL);
     const tc_config_key_t *b = tc_config_key_find(rule->b, NULL);
-    int oa = L ? L->origin[a - base] : 0, ob = L ? L->origin[b - base] : 0;
+    int oa = L ? L->origin[key_index(a)] : 0, ob = L ? L->origin[key_index(b)] : 0;
     int ra = oa == ORIGIN_OVERRIDE ? 1 << 30 : oa, rb = ob == ORIGIN_OVERRIDE ? 1 << 30 : ob;
     *ret_origin = rb > ra ? ob : oa;
     return rb > ra ? b : a;
 }
 
-/* Checks the rules on L->cfg (or c when L is NULL); reports the first broken one. */
-static int rules_check(const load_t *L, const tc_config_t *c)
+/* Why rule i fails on c, as "[path:line ]section.key: why" in msg, blaming the key set
+ * last (L may be NULL: no origins); 0 when c obeys it, else -1. */
+static int rule_broken(const load_t *L, const tc_config_t *c, const tc_config_rule_t *rule,
+                       char *msg, size_t size)
 {
-    int n;
-    const tc_config_rule_t *rules = tc_config_rules(&n);
-    for (int i = 0; i < n; i++) {
-        char why[WHY_MAX];
-        if (rules[i].fn(c, &rules[i], why, sizeof why) == 0)
-            continue;
-        int origin;
-        const tc_config_key_t *k = rule_blame(L, &rules[i], &origin);
-        if (origin > 0)
-            return TC_ERR(-EINVAL, "%s:%d %s.%s: %s", L->path, origin, k->section, k->key, why);
-        return TC_ERR(-EINVAL, "%s%s.%s: %s", origin == ORIGIN_OVERRIDE ? "-o " : "",
-                      k->section, k->key, why);
-    }
-    return 0;
+    char why[WHY_MAX];
+    if (rule->fn(c, rule, why, sizeof why) == 0)
+        return 0;
+    int origin;
+    const tc_config_key_t *k = rule_blame(L, rule, &origin);
+    if (origin > 0)
+        snprintf(msg, size, "%s:%d %s.%s: %s", L->path, origin, k->section, k->key, why);
+    else
+        snprintf(msg, size, "%s%s.%s: %s", origin == ORIGIN_OVERRIDE ? "-o " : "", k->section,
+                 k->key, why);
+    return -1;
 }
 
-static int override_apply(load_t *L, const char *ov)
+/* Problems after the file's, in this order when the first is picked. */
+#define LINE_OVERRIDE (1 << 29)
+#define LINE_RULE (1 << 30)
+
+static void override_apply(load_t *L, int i, const char *ov)
 {
     char name[2 * TC_CONFIG_NAME_MAX], why[WHY_MAX];
     const char *eq = strchr(ov, '=');
     size_t len = eq ? (size_t)(eq - ov) : 0;
-    if (!eq || len == 0 || len >= sizeof name)
-        return TC_ERR(-EINVAL, "-o %s: expected section.key=value", ov);
+    if (!eq || len == 0 || len >= sizeof name) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: expected section.key=value", ov);
+        return;
+    }
     memcpy(name, ov, len);
     name[len] = '\0';
     const tc_config_key_t *k = tc_config_key_find(name, NULL);
-    if (!k)
-        return TC_ERR(-EINVAL, "-o %s: unknown key", name);
+    if (!k) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: unknown key", name);
+        return;
+    }
     value_t v;
-    if (value_parse(k, eq + 1, &v, why, sizeof why) < 0)
-        return TC_ERR(-EINVAL, "-o %s: %s", name, why);
+    if (value_parse(k, eq + 1, &v, why, sizeof why) < 0) {
+        load_error(L, LINE_OVERRIDE + i, "-o %s: %s", name, why);
+        return;
+    }
     value_store(k, &v, &L->cfg);
-    L->origin[k - tc_config_keys(&(int){0})] = ORIGIN_OVERRIDE;
+    L->origin[key_index(k)] = ORIGIN_OVERRIDE;
+}
+
+/* Defaults, file, overrides, then (only if all of those were good, since a half-read
+ * file would break rules spuriously) the rules.  Problems are counted in L; returns
+ * -errno only when the file cannot be read at all. */
+static int load_run(load_t *L, const char *path, char *const *overrides, int n_overrides)
+{
+    tc_config_keys(&L->n_keys);
+    L->origin = calloc((size_t)L->n_keys, sizeof L->origin[0]);
+    if (!L->origin)
+        return TC_ERR(-ENOMEM, "config: out of memory");
+    tc_config_defaults(&L->cfg);
+    L->path = path;
+    if (path) {
+        int r = load_file(L);
+        if (r < 0)
+            return r;
+    }
+    for (int i = 0; i < n_overrides; i++)
+        override_apply(L, i, overrides[i]);
+    if (L->errors)
+        return 0;
+    int n;
+    const tc_config_rule_t *rules = tc_config_rules(&n);
+    for (int i = 0; i < n; i++) {
+        char msg[TC_ERR_MSG_MAX];
+        if (rule_broken(L, &L->cfg, &rules[i], msg, sizeof msg) < 0)
+            load_error(L, LINE_RULE, "%s", msg);
+    }
     return 0;
+}
+
+static void load_free(load_t *L)
+{
+    free(L->line);
+    free(L->origin);
+    free(L);
 }
 
 int tc_config_load_overrides(tc_config_t *c, const char *path, char *const *overrides,
                              int n_overrides)
 {
     load_t *L = calloc(1, sizeof *L);
-    int r = -ENOMEM;
     if (!L)
         return TC_ERR(-ENOMEM, "config: out of memory");
-    tc_config_keys(&L->n_keys);
-    L->origin = calloc((size_t)L->n_keys, sizeof L->origin[0]);
-    if (!L->origin) {
-        r = TC_ERR(-ENOMEM, "config: out of memory");
-        goto fail;
-    }
-    tc_config_defaults(&L->cfg);
-    L->path = path;
-    if (path) {
-        r = load_file(L);
-        if (r < 0)
-            goto fail;
-        if (L->errors) {
-            if (L->errors > 1)
-                r = TC_ERR(-EINVAL, "%s (and %d more error%s)", L->first, L->errors - 1,
-                           L->errors > 2 ? "s" : "");
-            else
-                r = TC_ERR(-EINVAL, "%s", L->first);
-            goto fail;
-        }
-    }
-    for (int i = 0; i < n_overrides; i++) {
-        r = override_apply(L, overrides[i]);
-        if (r < 0)
-            goto fail;
-    }
-    r = rules_check(L, &L->cfg);
-    if (r < 0)
-        goto fail;
-    *c = L->cfg;
-    r = 0;
-fail:
-    free(L->line);
-    free(L->origin);
-    free(L);
+    int r = load_run(L, path, overrides, n_overrides);
+    if (r == 0 && L->errors > 1)
+        r = TC_ERR(-EINVAL, "%s (and %d more error%s)", L->first, L->errors - 1,
+                   L->errors > 2 ? "s" : "");
+    else if (r == 0 && L->errors)
+        r = TC_ERR(-EINVAL, "%s", L->first);
+    else if (r == 0)
+        *c = L->cfg;
+    load_free(L);
+    return r;
+}
+
+int tc_config_lint(const char *path, char *const *overrides, int n_overrides, FILE *report)
+{
+    load_t *L = calloc(1, sizeof *L);
+    if (!L)
+        return TC_ERR(-ENOMEM, "config: out of memory");
+    L->report = report;
+    int r = load_run(L, path, overrides, n_overrides);
+    if (r == 0)
+        r = L->errors;
+    load_free(L);
     return r;
 }
 
 int tc_config_load(tc_config_t *c, const char *path)
 {
     return tc_config_load_overrides(c, path, NULL, 0);
+}
+
+int tc_config_reload(tc_config_t *c, const char *path, char *const *overrides, int n_overrides)
+{
+    tc_config_t next;
+    int r = tc_config_load_overrides(&next, path, overrides, n_overrides);
+    if (r < 0)
+        return r;
+    int n;
+    const tc_config_key_t *k = tc_config_keys(&n);
+    int changed = 0;
+    for (int i = 0; i < n; i++) {
+        char was[TC_CONFIG_PATH_MAX + 1], now[TC_CONFIG_PATH_MAX + 1];
+        tc_config_value_format(c, &k[i], was, sizeof was);
+        tc_config_value_format(&next, &k[i], now, sizeof now);
+        if (strcmp(was, now) == 0)
+            continue;
+        changed++;
+        TC_LOG(TC_LOG_NOTICE, "config reload: %s.%s: %s -> %s%s", k[i].section, k[i].key,
+               was[0] ? was : "\"\"", now[0] ? now : "\"\"",
+               k[i].flags & TC_CONFIG_RESTART ? " (applies at restart)" : "");
+    }
+    *c = next;
+    return changed;
 }
 
 int tc_config_set(tc_config_t *c, const char *section_dot_key, const char *value)
@@ -693,7 +851,14 @@ int tc_config_check(const tc_config_t *c)
             value_parse(&k[i], text, &v, why, sizeof why) < 0)
             return TC_ERR(-EINVAL, "%s.%s: %s", k[i].section, k[i].key, why);
     }
-    return rules_check(NULL, c);
+    int nr;
+    const tc_config_rule_t *rules = tc_config_rules(&nr);
+    for (int i = 0; i < nr; i++) {
+        char msg[TC_ERR_MSG_MAX];
+        if (rule_broken(NULL, c, &rules[i], msg, sizeof msg) < 0)
+            return TC_ERR(-EINVAL, "%s", msg);
+    }
+    return 0;
 }
 
 /* ---- output --------------------------------------------------------------------------- */
@@ -792,6 +957,52 @@ int tc_config_dump(const tc_config_t *c, FILE *f, int with_docs)
         }
         fprintf(f, "%s =%s%s\n", k[i].key, val[0] ? " " : "", val);
     }
+    fflush(f);
+    return ferror(f) ? TC_ERR(-EIO, "config: write failed") : 0;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+int tc_config_json(const tc_config_t *c, FILE *f)
+{
+    int n;
+    const tc_config_key_t *k = tc_config_keys(&n);
+    const char *section = "";
+    fputc('{', f);
+    for (int i = 0; i < n; i++) {
+        char val[TC_CONFIG_PATH_MAX + 1];
+        if (strcmp(section, k[i].section) != 0) {
+            fputs(i ? "\n  },\n  " : "\n  ", f);
+            section = k[i].section;
+            json_string(f, section);
+            fputs(": {", f);
+        } else {
+            fputc(',', f);
+        }
+        fputs("\n    ", f);
+        json_string(f, k[i].key);
+        fputs(": ", f);
+        tc_config_value_format(c, &k[i], val, sizeof val);
+        if (k[i].type == TC_CONFIG_INT || k[i].type == TC_CONFIG_DOUBLE ||
+            k[i].type == TC_CONFIG_BOOL)
+            fputs(val, f);
+        else
+            json_string(f, val);
+    }
+    fputs(n ? "\n  }\n}\n" : "}\n", f);
     fflush(f);
     return ferror(f) ? TC_ERR(-EIO, "config: write failed") : 0;
 }

@@ -220,7 +220,8 @@ void tc_config_defaults(tc_config_t *c);
 
 /* Loads defaults, then the INI file at path (NULL = defaults only), then checks every
  * cross-key rule.  Returns 0, or -EINVAL (bad file) / -errno (cannot read) with
- * "path:line section.key: why" on the error stack.  On error *c is untouched. */
+ * "path:line section.key: why" on the error stack: the earliest problem, followed by
+ * "(and N more errors)" when there are several.  On error *c is untouched. */
 int tc_config_load(tc_config_t *c, const char *path);
 
 /* As tc_config_load, then applies overrides ("section.key=value", as given to -o) in
@@ -229,6 +230,18 @@ int tc_config_load(tc_config_t *c, const char *path);
  * untouched. */
 int tc_config_load_overrides(tc_config_t *c, const char *path, char *const *overrides,
                              int n_overrides);
+
+/* Checks path and overrides as tc_config_load_overrides does, but writes every problem
+ * to report, one "file:line section.key: why" per line, in file order.  Returns how
+ * many problems there were (0 = good), or -errno when path cannot be read. */
+int tc_config_lint(const char *path, char *const *overrides, int n_overrides, FILE *report);
+
+/* The SIGHUP rule in one call: loads path and overrides as tc_config_load_overrides does;
+ * if all is good, logs each changed key at notice level ("shm.wait: futex -> spin",
+ * with "(applies at restart)" for TC_CONFIG_RESTART keys), replaces *c and returns the
+ * number of changed keys.  On error *c is untouched and the reason is on the error
+ * stack, for the caller to log while it runs on. */
+int tc_config_reload(tc_config_t *c, const char *path, char *const *overrides, int n_overrides);
 
 /* Parses and checks one value ("shm.ticks_capacity", "1000") into *c.  Cross-key rules
  * are not checked here: run tc_config_check after a batch of sets.  Returns 0 or -EINVAL
@@ -249,6 +262,11 @@ int tc_config_value_format(const tc_config_t *c, const tc_config_key_t *key, cha
 /* Writes *c as an INI file that loads back to the same values; with_docs adds each key's
  * doc, type, bounds and default as comments.  Returns 0 or -EIO. */
 int tc_config_dump(const tc_config_t *c, FILE *f, int with_docs);
+
+/* Writes *c as one JSON object of sections of keys: ints and numbers as JSON numbers,
+ * booleans as true/false, everything else (strings, enums, durations, sizes) as the
+ * string the INI file would hold ("100ms", "256MiB").  Returns 0 or -EIO. */
+int tc_config_json(const tc_config_t *c, FILE *f);
 
 /* Writes the reference of every key as Markdown (docs/CONFIG.md).  Returns 0 or -EIO. */
 int tc_config_markdown(FILE *f);

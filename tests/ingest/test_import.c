@@ -651,3 +651,29 @@ Test(import, roundtrip_text_every_file)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         roundtrip(files[i]);
 }
+
+/* Lean's own member names and directory layout give the same symbol, venue and date. */
+Test(import, lean_original_names)
+{
+    static const struct { const char *name, *rows, *sym, *venue, *tz; int64_t first; } c[] = {
+        {"Data/forex/fxcm/tick/eurusd/20140502_eurusd_tick_quote.csv", "611,1.38626,1.38627\r\n", "EURUSD", "FXCM",
+         "UTC-05:00", 1399006800611000000LL},
+        {"Data/cfd/oanda/tick/xauusd/20140504_xauusd_tick_quote.csv", "79200579.427,1300.151,1301.801", "XAUUSD",
+         "OANDA", "UTC", 1399240800579427000LL},
+        {"Data/equity/usa/tick/spy/20131007_spy_Trade_Tick.csv", "14400464,1674100,100,P,20002000,0", "SPY", "US",
+         "America/New_York", 1381132800464000000LL},
+        {"Data/future/comex/tick/gc/20131007_gc_tick_trade_201312.csv", "276,1313.7,1,usa,,0\n", "GC", "COMEX", "UTC",
+         1381104000276000000LL},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        tc_import_t *im = tc_import_open_mem(c[i].name, c[i].rows, strlen(c[i].rows), NULL);
+        cr_assert_not_null(im, "%s: %s", c[i].name, tc_err_msg());
+        tc_tick_t t[4];
+        cr_assert_eq(tc_import_read(im, t, 4), 1);
+        cr_expect_eq(t[0].ts_event, c[i].first, "%s", c[i].name);
+        cr_expect_str_eq(tc_import_symbol(im)->name, c[i].sym);
+        cr_expect_str_eq(tc_import_symbol(im)->venue, c[i].venue);
+        cr_expect_str_eq(tc_import_symbol(im)->tz, c[i].tz);
+        tc_import_close(im);
+    }
+}

@@ -370,7 +370,7 @@ Test(zmqfeed, c_publisher_default_ids_and_gaps, .timeout = 30)
     /* nothing queued: a zero timeout returns at once */
     int64_t t0 = tc_clock_mono_ns();
     cr_expect_eq(tc_zmqfeed_poll(feed, got, 32, 0), 0);
-    cr_expect_lt(tc_clock_mono_ns() - t0, 50 * TC_NS_PER_MS);
+    cr_expect_lt(tc_clock_mono_ns() - t0, 500 * TC_NS_PER_MS); /* no wait (loose: a loaded machine) */
     msgpack_sbuffer_destroy(&sb);
     tc_zmqfeed_close(feed);
     zmq_close(pub);

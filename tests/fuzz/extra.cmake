@@ -20,14 +20,15 @@ if(TC_FUZZ)
   add_library(tc_fuzz_ingest STATIC ${_fuzz_fmt}
     ${CMAKE_SOURCE_DIR}/ingest/import.c ${CMAKE_SOURCE_DIR}/ingest/decimal.c
     ${CMAKE_SOURCE_DIR}/ingest/nbbo.c ${CMAKE_SOURCE_DIR}/ingest/tz.c
-    ${CMAKE_SOURCE_DIR}/ingest/msgpack_tick.c ${CMAKE_SOURCE_DIR}/ingest/tickfile.c
+    ${CMAKE_SOURCE_DIR}/ingest/msgpack_tick.c ${CMAKE_SOURCE_DIR}/ingest/zmqfeed.c
+    ${CMAKE_SOURCE_DIR}/ingest/tickfile.c
     ${CMAKE_SOURCE_DIR}/ingest/crc32c.c ${CMAKE_SOURCE_DIR}/ingest/replay.c
     ${CMAKE_SOURCE_DIR}/ingest/clean.c ${CMAKE_SOURCE_DIR}/shm/records.c
     ${CMAKE_SOURCE_DIR}/daemon/runtime/err.c ${CMAKE_SOURCE_DIR}/daemon/runtime/log.c)
   target_include_directories(tc_fuzz_ingest PUBLIC ${CMAKE_SOURCE_DIR})
   target_compile_options(tc_fuzz_ingest PUBLIC ${_fuzz_flags})
   target_link_libraries(tc_fuzz_ingest PUBLIC PkgConfig::MSGPACK PkgConfig::ZSTD PkgConfig::ZLIB
-    PkgConfig::URING m)
+    PkgConfig::URING PkgConfig::ZMQ m)
 
   set(_fuzzers)
   foreach(fam lean csvquote tardis binance yahoo text)
@@ -37,7 +38,8 @@ if(TC_FUZZ)
   endforeach()
   add_executable(fuzz_msgpack ${CMAKE_CURRENT_LIST_DIR}/fuzz_msgpack.c)
   add_executable(fuzz_tickfile ${CMAKE_CURRENT_LIST_DIR}/fuzz_tickfile.c)
-  list(APPEND _fuzzers fuzz_msgpack fuzz_tickfile)
+  add_executable(fuzz_zmqfeed ${CMAKE_CURRENT_LIST_DIR}/fuzz_zmqfeed.c)
+  list(APPEND _fuzzers fuzz_msgpack fuzz_tickfile fuzz_zmqfeed)
   foreach(t ${_fuzzers})
     target_link_libraries(${t} PRIVATE tc_fuzz_ingest)
     target_link_options(${t} PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 #include "ingest/zmqfeed.h"
 
@@ -78,6 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int got = 0;
     for (int i = 0; i < 200 && st->messages < sent; i++) {
         int n = tc_zmqfeed_poll(feed, out, 8, 10);
+        if (n == -EINTR)
+            continue; /* libFuzzer's timeout alarm (SIGALRM) interrupts the wait: as documented */
+        if (n < 0 || n > 1)
+            fprintf(stderr, "poll: %d %s\n", n, tc_err_msg());
         CHECK(n >= 0 && n <= 1);
         got += n;
     }

@@ -1,8 +1,8 @@
 /* test_fuzz_found.c — regression tests for what the libFuzzer harnesses (tests/fuzz/)
  * found, each reduced to the input that showed it:
- *  - dates whose nanosecond time does not fit an int64 (before 1679 or after 2260, in
- *    a row or in a file name or option) overflowed a signed multiplication; they are
- *    now rejected as bad times, and the good rows around them are kept;
+ *  - dates whose nanosecond time does not fit an int64 (in a row, a file name or an
+ *    option) overflowed a signed multiplication; the date parsers now keep to
+ *    1700..2250, so such rows are rejected as bad times and the rows around them kept;
  *  - an 18-digit millisecond field overflowed the Lean fast path;
  *  - tc_tickfile_read did not count the ticks it returned just before a damaged block. */
 #include <criterion/criterion.h>

@@ -2,17 +2,20 @@
  *
  * Sources: the seeded synthetic market; a native tick file, a directory of them, or any
  * file the importers read (CSV, gzip captures), replayed as fast as possible or at
- * ingest.pace times real time (event-time gaps divided by pace).  The live ZeroMQ
- * feed plugs in the same way (ingest/zmqfeed.h).
+ * ingest.pace times real time (event-time gaps divided by pace); and the live ZeroMQ
+ * feed of msgpack ticks (docs/PROTOCOL.md "Live tick feed"), whose symbols are
+ * registered in the instance table on first sight and whose rejects and sequence gaps
+ * are counted (feed_rejects, feed_gaps).
  *
  * Every accepted tick from a live or synthetic source is appended to the journal (a
  * directory of native tick files, rolled by size and by day) before it is published;
  * the journal is synced every ingest.journal_sync_interval.  A replayed file is its own
  * record and is not journaled again.
  *
- * Restart: both sources are deterministic, so a restarted ingest re-reads and drops the
- * ticks the ring already holds and carries on: the ticks ring is one continuous stream
- * across restarts.
+ * Restart: the synthetic and file sources are deterministic, so a restarted ingest
+ * re-reads and drops the ticks the ring already holds and carries on: the ticks ring is
+ * one continuous stream across restarts.  A live feed cannot be rewound: what it sent
+ * while ingest was down shows as sequence gaps.
  */
 #include "ingest/stage.h"
 #include "daemon/runtime/clock.h"
@@ -23,6 +26,7 @@
 #include "ingest/replay.h"
 #include "ingest/synth.h"
 #include "ingest/tickdir.h"
+#include "ingest/zmqfeed.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -31,7 +35,7 @@
 
 #define BATCH 256
 
-enum src_kind { SRC_SYNTH, SRC_REPLAY, SRC_DIR, SRC_IMPORT };
+enum src_kind { SRC_SYNTH, SRC_REPLAY, SRC_DIR, SRC_IMPORT, SRC_FEED };
 
 typedef struct ingest {
     tc_stage_t *stg;
@@ -42,6 +46,8 @@ typedef struct ingest {
     tc_replay_t *replay;
     tc_tickdir_t *dir;
     tc_import_t *imp;
+    tc_zmqfeed_t *feed;
+    int journal_ok; /* feed: the journal's symbol ids equal the instance's */
     uint16_t *sym_map; /* source symbol index -> instance symbol id */
     int n_sym_mapped;
     tc_tickdir_t *journal;
@@ -52,7 +58,7 @@ typedef struct ingest {
     tc_tick_t held[BATCH]; /* read from the source, not yet published */
     int n_held, i_held;
     int eof, closed;
-    _Atomic uint64_t *ticks, *journaled;
+    _Atomic uint64_t *ticks, *journaled, *feed_rejects, *feed_gaps;
 } ingest_t;
 
 static const tc_symbol_t *src_symbols(ingest_t *g, int *ret_n)
@@ -65,6 +71,9 @@ static const tc_symbol_t *src_symbols(ingest_t *g, int *ret_n)
         return tc_replay_symbols(g->replay, ret_n);
     case SRC_DIR:
         return tc_tickdir_symbols(g->dir, ret_n);
+    case SRC_FEED:
+        *ret_n = 0; /* registered by feed_symbol as they appear */
+        return NULL;
     default:
         *ret_n = 1;
         return tc_import_symbol(g->imp);
@@ -102,9 +111,34 @@ static int src_read(ingest_t *g, tc_tick_t *out, int max)
         return tc_replay_read(g->replay, out, max);
     case SRC_DIR:
         return tc_tickdir_read(g->dir, out, max);
+    case SRC_FEED: {
+        int k = tc_zmqfeed_poll(g->feed, out, max, 0);
+        const tc_zmqfeed_stats_t *fs = tc_zmqfeed_stats(g->feed);
+        atomic_store_explicit(g->feed_rejects, fs->rejected, memory_order_relaxed);
+        atomic_store_explicit(g->feed_gaps, fs->seq_missing, memory_order_relaxed);
+        /* a live feed never ends: nothing queued is "no ticks yet", not the end */
+        return k == -EINTR ? 0 : k == 0 ? -EAGAIN : k;
+    }
     default:
         return tc_import_read(g->imp, out, max);
     }
+}
+
+/* The feed's symbol callback: the instance table gives the id; the journal learns it
+ * too, under the same id, or journaling of the feed stops with a reason. */
+static int feed_symbol(void *ctx, const tc_symbol_t *sym)
+{
+    ingest_t *g = ctx;
+    int id = tc_shm_symbol_add(tc_stage_shm(g->stg), sym);
+    if (id >= 0 && g->journal && g->journal_ok) {
+        int j = tc_tickdir_symbol_add(g->journal, sym);
+        if (j != id) {
+            g->journal_ok = 0;
+            TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %d: the feed "
+                   "is no longer journaled (use a fresh journal_dir)", sym->name, j, id);
+        }
+    }
+    return id;
 }
 
 static int open_source(ingest_t *g)
@@ -123,8 +157,17 @@ static int open_source(ingest_t *g)
         g->synth = tc_synth_create(&o);
         return g->synth ? 0 : tc_err_code();
     }
-    if (c->source != TC_CONFIG_SOURCE_FILE)
-        return TC_ERR(-ENOTSUP, "ingest.source = zmq: the live feed is not wired into this build");
+    if (c->source == TC_CONFIG_SOURCE_ZMQ) {
+        const char *topics[2] = {c->zmq_subscribe[0] ? c->zmq_subscribe : NULL, NULL};
+        tc_zmqfeed_opts_t o = {.endpoint = c->zmq_endpoint, .topics = topics,
+                               .symbol_fn = feed_symbol, .symbol_ctx = g};
+        g->kind = SRC_FEED;
+        g->feed = tc_zmqfeed_open(&o);
+        if (!g->feed)
+            return tc_err_code();
+        TC_LOG(TC_LOG_NOTICE, "ingest: live feed %s", c->zmq_endpoint);
+        return 0;
+    }
     if (!c->path[0])
         return TC_ERR(-EINVAL, "ingest.path: source = file needs a path");
     char path[PATH_MAX];
@@ -155,7 +198,10 @@ static int open_source(ingest_t *g)
 static int open_journal(ingest_t *g)
 {
     const tc_config_ingest_t *c = &g->cfg->ingest;
-    if (g->kind != SRC_SYNTH || !c->journal_dir[0])
+    /* called before the source opens (the feed registers symbols in the journal) */
+    g->kind = c->source == TC_CONFIG_SOURCE_ZMQ ? SRC_FEED
+              : c->source == TC_CONFIG_SOURCE_SYNTHETIC ? SRC_SYNTH : SRC_REPLAY;
+    if ((g->kind != SRC_SYNTH && g->kind != SRC_FEED) || !c->journal_dir[0])
         return 0;
     char dir[PATH_MAX];
     if (tc_config_path_resolve(g->cfg, c->journal_dir, dir, sizeof dir) < 0)
@@ -168,6 +214,7 @@ static int open_journal(ingest_t *g)
     g->journal = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
     if (!g->journal)
         return TC_ERR_APPEND(tc_err_code() ? tc_err_code() : -EIO, "journal %s", dir);
+    g->journal_ok = 1;
     TC_LOG(TC_LOG_INFO, "ingest: journaling to %s", dir);
     return 0;
 }
@@ -183,13 +230,15 @@ static int ingest_init(tc_stage_t *stg, void **ret)
     int r = -ENOMEM;
     if (!g->sym_map)
         goto fail;
+    g->feed_rejects = tc_stage_counter(stg, "feed_rejects");
+    g->feed_gaps = tc_stage_counter(stg, "feed_gaps");
     if ((r = tc_ring_producer_attach(&g->out, tc_stage_shm(stg), "ticks",
                                      &tc_stage_env(stg)->wait)) < 0 ||
-        (r = open_source(g)) < 0 || (r = open_journal(g)) < 0 || (r = map_symbols(g)) < 0)
+        (r = open_journal(g)) < 0 || (r = open_source(g)) < 0 || (r = map_symbols(g)) < 0)
         goto fail;
-    /* resume: re-read and drop what the ring already holds */
+    /* resume: re-read and drop what the ring already holds (a live feed cannot) */
     tc_tick_t skip[BATCH];
-    for (uint64_t left = g->out.pos; left > 0;) {
+    for (uint64_t left = g->kind == SRC_FEED ? 0 : g->out.pos; left > 0;) {
         int k = src_read(g, skip, left > BATCH ? BATCH : (int)left);
         if (k <= 0)
             break;
@@ -210,6 +259,7 @@ fail:
     tc_replay_close(g->replay);
     tc_tickdir_close(g->dir);
     tc_import_close(g->imp);
+    tc_zmqfeed_close(g->feed);
     tc_tickdir_close(g->journal);
     free(g->sym_map);
     free(g);
@@ -240,7 +290,7 @@ static int paced(ingest_t *g, int n)
             return 0; /* bursts of about a millisecond's worth, so idle can sleep */
         return due - done < n ? (int)(due - done) + 1 : n;
     }
-    if (c->pace <= 0)
+    if (c->pace <= 0 || g->kind == SRC_FEED) /* a live feed is never paced */
         return n;
     if (!g->ev0)
         g->ev0 = g->held[g->i_held].ts_event;
@@ -273,6 +323,8 @@ static int ingest_work(void *st)
         if (limit && limit - g->out.pos < (uint64_t)want)
             want = (int)(limit - g->out.pos);
         int k = src_read(g, g->held, want);
+        if (k == -EAGAIN)
+            return 0; /* live feed: nothing queued now */
         if (k < 0)
             return TC_ERR_APPEND(k, "ingest: reading the source");
         if (k == 0) {
@@ -285,9 +337,10 @@ static int ingest_work(void *st)
         int r = map_symbols(g);
         if (r < 0)
             return r;
-        for (int i = 0; i < k; i++)
-            g->held[i].sym = g->sym_map[g->held[i].sym];
-        if (g->journal) {
+        if (g->kind != SRC_FEED) /* feed ticks carry instance ids already */
+            for (int i = 0; i < k; i++)
+                g->held[i].sym = g->sym_map[g->held[i].sym];
+        if (g->journal && g->journal_ok) {
             /* journal first: a tick is on its way to disk before anyone sees it */
             if ((r = tc_tickdir_append(g->journal, g->held, k)) < 0)
                 return TC_ERR_APPEND(r, "ingest: journal");
@@ -336,6 +389,7 @@ static void ingest_fini(void *st)
     tc_replay_close(g->replay);
     tc_tickdir_close(g->dir);
     tc_import_close(g->imp);
+    tc_zmqfeed_close(g->feed);
     tc_tickdir_close(g->journal);
     free(g->sym_map);
     free(g);

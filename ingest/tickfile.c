@@ -940,10 +940,10 @@ int tc_tickfile_read(tc_tickfile_t *tf, tc_tick_t *out, int max)
     while (got < max) {
         if (tf->rpos == tf->rn) {
             int r = read_next_block(tf);
-            if (r < 0)
-                return got > 0 ? got : r;
-            if (r == 0)
-                break;
+            if (r < 0 && got == 0)
+                return r;
+            if (r <= 0)
+                break; /* the ticks before a damaged block are returned (and counted) first */
         }
         uint32_t k = tf->rn - tf->rpos;
         if (k > (uint32_t)(max - got))

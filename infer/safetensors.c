@@ -395,7 +395,8 @@ int tc_st_tensor_read_f32(float *dst, const tc_st_t *st, const tc_st_tensor_t *t
 
 typedef struct wtensor {
     char name[TC_ST_MAX_NAME];
-    const float *data;
+    char dtype[8];
+    const void *data;
     int ndim;
     int64_t shape[TC_ST_MAX_DIMS];
     size_t bytes;
@@ -448,6 +449,18 @@ int tc_st_writer_meta(tc_st_writer_t *w, const char *key, const char *value)
 int tc_st_writer_add_f32(tc_st_writer_t *w, const char *name, const float *data, int ndim,
                          const int64_t *shape)
 {
+    return tc_st_writer_add(w, name, "F32", data, ndim, shape);
+}
+
+int tc_st_writer_add(tc_st_writer_t *w, const char *name, const char *dtype, const void *data,
+                     int ndim, const int64_t *shape)
+{
+    int elem = 0;
+    for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
+        if (strcmp(dtypes[i].name, dtype) == 0)
+            elem = dtypes[i].size;
+    if (!elem)
+        return TC_ERR(-EINVAL, "tensor \"%s\": unknown dtype \"%s\"", name, dtype);
     if (w->n_tensors == TC_ST_MAX_TENSORS)
         return TC_ERR(-ENOSPC, "more than %d tensors", TC_ST_MAX_TENSORS);
     if (ndim < 0 || ndim > TC_ST_MAX_DIMS || strlen(name) >= TC_ST_MAX_NAME ||
@@ -458,6 +471,7 @@ int tc_st_writer_add_f32(tc_st_writer_t *w, const char *name, const float *data,
             return TC_ERR(-EEXIST, "tensor \"%s\" added twice", name);
     wtensor_t *t = &w->tensors[w->n_tensors++];
     snprintf(t->name, sizeof t->name, "%s", name);
+    snprintf(t->dtype, sizeof t->dtype, "%s", dtype);
     t->data = data;
     t->ndim = ndim;
     size_t numel = 1;
@@ -465,7 +479,7 @@ int tc_st_writer_add_f32(tc_st_writer_t *w, const char *name, const float *data,
         t->shape[i] = shape[i];
         numel *= (size_t)shape[i];
     }
-    t->bytes = numel * sizeof(float);
+    t->bytes = numel * (size_t)elem;
     return 0;
 }
 
@@ -532,7 +546,7 @@ static int build_header(sbuf_t *b, const tc_st_writer_t *w)
         const wtensor_t *t = &w->tensors[i];
         r = sb_printf(b, (i || w->n_meta) ? "," : "");
         r = r < 0 ? r : sb_quote(b, t->name);
-        r = r < 0 ? r : sb_printf(b, ":{\"dtype\":\"F32\",\"shape\":[");
+        r = r < 0 ? r : sb_printf(b, ":{\"dtype\":\"%s\",\"shape\":[", t->dtype);
         for (int d = 0; d < t->ndim && r == 0; d++)
             r = sb_printf(b, "%s%lld", d ? "," : "", (long long)t->shape[d]);
         r = r < 0 ? r : sb_printf(b, "],\"data_offsets\":[%zu,%zu]}", off, off + t->bytes);

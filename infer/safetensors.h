@@ -62,6 +62,11 @@ tc_st_writer_t *tc_st_writer_create(void);
 void tc_st_writer_destroy(tc_st_writer_t *w);
 /* Adds a __metadata__ entry (both strings copied). */
 int tc_st_writer_meta(tc_st_writer_t *w, const char *key, const char *value);
+/* Adds a tensor of any safetensors dtype ("F64", "I32", ...) from raw little-endian
+ * bytes; data is borrowed until tc_st_writer_save returns.  -EINVAL for an unknown
+ * dtype or a bad name. */
+int tc_st_writer_add(tc_st_writer_t *w, const char *name, const char *dtype, const void *data,
+                     int ndim, const int64_t *shape);
 /* Adds an F32 tensor; data is borrowed until tc_st_writer_save returns. */
 int tc_st_writer_add_f32(tc_st_writer_t *w, const char *name, const float *data, int ndim,
                          const int64_t *shape);

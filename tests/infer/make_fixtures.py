@@ -3,8 +3,11 @@
 safetensors round trips.  Run with Debian's python3-torch (1.13): /usr/bin/python3.
 
     make_fixtures.py gen [DIR]     write the fixtures (default: fixtures/ beside this file)
-    make_fixtures.py check FILE    load a tickcast-written model file into PyTorch, run
-                                   its check.x tensor and compare with its check.out tensor
+    make_fixtures.py check MODEL CHECK
+                                   load a tickcast-written model file into PyTorch, run
+                                   the x tensor of the CHECK safetensors file and compare
+                                   with its out tensor (tickcast's outputs); exit 0 when
+                                   they agree within 1e-5 relative + 1e-5 absolute
 
 Fixture files are safetensors, written here with struct + json (the `safetensors`
 package is not a Debian package).  Per case (lstm|gru x 1|2 layers, B=3, T=4, C=3,
@@ -191,9 +194,9 @@ def gen(outdir):
         print("wrote", name)
 
 
-def check(path):
+def check(path, check_path):
     """A tickcast-written model: rebuild it in PyTorch from its own metadata, load the
-    weights strictly, run check.x and compare with tickcast's check.out."""
+    weights strictly, run the check file's x and compare with tickcast's out."""
     tensors, meta = read_safetensors(path)
     cell, layers = meta["cell"], int(meta["layers"])
     c, h, k = int(meta["input"]), int(meta["hidden"]), int(meta["horizon"])
@@ -205,7 +208,11 @@ def check(path):
             raise SystemExit(f"{path}: missing tensor {plain}")
         sd[n] = tensors[plain]
     net.load_state_dict(sd, strict=True)
-    x, want = tensors["check.x"], tensors["check.out"]
+    extra = set(tensors) - {n[4:] if n.startswith("rnn.") else n for n in net.state_dict()}
+    if extra:
+        raise SystemExit(f"{path}: unexpected tensors {sorted(extra)}")
+    chk, _ = read_safetensors(check_path)
+    x, want = chk["x"], chk["out"]
     with torch.no_grad():
         got = net(x)
     err = (got - want).abs().max().item()
@@ -215,8 +222,8 @@ def check(path):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[1] == "check" and len(argv) == 3:
-        return check(argv[2])
+    if len(argv) == 4 and argv[1] == "check":
+        return check(argv[2], argv[3])
     if len(argv) >= 2 and argv[1] == "gen":
         here = os.path.dirname(os.path.abspath(__file__))
         gen(argv[2] if len(argv) > 2 else os.path.join(here, "fixtures"))

@@ -51,6 +51,14 @@ void tc_gemm(float *C, int ldc, const float *A, int lda, const float *B, int ldb
         gemm_naive(C, ldc, A, lda, B, ldb, M, N, K, ta, tb, alpha, beta);
         return;
     }
+    if (M == 1) {
+        /* A single row (the B = 1 recurrent step): sgemm's packing costs more than the
+         * product, so go to sgemv.  C (1, N) = op(B)^T-times-a, a being A's row (or
+         * column when ta, then lda apart). */
+        cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N,
+                    alpha, B, ldb, A, ta ? lda : 1, beta, C, 1);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
@@ -58,37 +66,42 @@ void tc_gemm(float *C, int ldc, const float *A, int lda, const float *B, int ldb
 /* Eight floats: one AVX register, or two SSE registers on the baseline clone. */
 typedef float tc_v8 __attribute__((vector_size(32), aligned(4)));
 
-#define GEMV_BLOCK 8 /* vectors of outputs kept in registers: 64 outputs, 8 of 16 ymm */
+/* Unaligned vector access (tc_v8 is declared 4-byte aligned); GCC lets a vector type
+ * alias its element type, and the project builds with -fno-strict-aliasing anyway. */
+#define V8(p) (*(tc_v8 *)(void *)(p))
+#define V8C(p) (*(const tc_v8 *)(const void *)(p))
 
-__attribute__((target_clones("arch=haswell", "default")))
+/* Eight named accumulators (64 outputs) rather than an array: GCC keeps an array of
+ * vectors on the stack at -O2, which made the kernel memory-bound on its own outputs.
+ * fp-contract lets the AVX2 clone fuse the multiply-add into FMA. */
+__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
 void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
 {
     int j = 0;
-    for (; j + 8 * GEMV_BLOCK <= N; j += 8 * GEMV_BLOCK) {
-        tc_v8 acc[GEMV_BLOCK];
-        for (int b = 0; b < GEMV_BLOCK; b++)
-            memcpy(&acc[b], y0 + j + 8 * b, sizeof acc[b]);
-        for (int k = 0; k < K; k++) {
-            const float *w = Wt + (size_t)k * N + j;
-            float xk = x[k];
-            for (int b = 0; b < GEMV_BLOCK; b++) {
-                tc_v8 wv;
-                memcpy(&wv, w + 8 * b, sizeof wv);
-                acc[b] += xk * wv;
-            }
+    for (; j + 64 <= N; j += 64) {
+        tc_v8 a0 = V8C(y0 + j), a1 = V8C(y0 + j + 8), a2 = V8C(y0 + j + 16),
+              a3 = V8C(y0 + j + 24), a4 = V8C(y0 + j + 32), a5 = V8C(y0 + j + 40),
+              a6 = V8C(y0 + j + 48), a7 = V8C(y0 + j + 56);
+        const float *w = Wt + j;
+        for (int k = 0; k < K; k++, w += N) {
+            const float xk = x[k];
+            a0 += xk * V8C(w);
+            a1 += xk * V8C(w + 8);
+            a2 += xk * V8C(w + 16);
+            a3 += xk * V8C(w + 24);
+            a4 += xk * V8C(w + 32);
+            a5 += xk * V8C(w + 40);
+            a6 += xk * V8C(w + 48);
+            a7 += xk * V8C(w + 56);
         }
-        for (int b = 0; b < GEMV_BLOCK; b++)
-            memcpy(y + j + 8 * b, &acc[b], sizeof acc[b]);
+        V8(y + j) = a0, V8(y + j + 8) = a1, V8(y + j + 16) = a2, V8(y + j + 24) = a3;
+        V8(y + j + 32) = a4, V8(y + j + 40) = a5, V8(y + j + 48) = a6, V8(y + j + 56) = a7;
     }
     for (; j + 8 <= N; j += 8) {
-        tc_v8 acc;
-        memcpy(&acc, y0 + j, sizeof acc);
-        for (int k = 0; k < K; k++) {
-            tc_v8 wv;
-            memcpy(&wv, Wt + (size_t)k * N + j, sizeof wv);
-            acc += x[k] * wv;
-        }
-        memcpy(y + j, &acc, sizeof acc);
+        tc_v8 acc = V8C(y0 + j);
+        for (int k = 0; k < K; k++)
+            acc += x[k] * V8C(Wt + (size_t)k * N + j);
+        V8(y + j) = acc;
     }
     for (; j < N; j++) {
         float acc = y0[j];

@@ -1,7 +1,8 @@
 /* gemm.h — the one matrix-product wrapper of the infer kernels.
  *
- * Every matrix product in infer/ goes through tc_gemm (OpenBLAS cblas_sgemm, or a
- * naive triple loop the tests compare against) or, for the B = 1 streaming step,
+ * Every matrix product in infer/ goes through tc_gemm (OpenBLAS cblas_sgemm, or
+ * cblas_sgemv for a single row, or a naive triple loop the tests compare against) or,
+ * for the B = 1 streaming step,
  * through tc_gemv_t, a hand-written vector-times-matrix kernel in the same spirit.
  * All matrices are row-major float32.
  */

@@ -11,10 +11,9 @@
  */
 #include "infer/rnn.h"
 
-#include <math.h>
 #include <string.h>
 
-static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+#include "infer/act.h"
 
 /* Adds bias (N) to every row of m (M, N). */
 static void add_rows(float *m, const float *bias, int M, int N)
@@ -32,7 +31,7 @@ static void add_colsum(float *acc, const float *m, int M, int N)
             acc[j] += m[(size_t)i * N + j];
 }
 
-static void lstm_layer_forward(float *h, float *c, float *gates, const float *xin,
+static void lstm_layer_forward(float *h, float *c, float *gates, float *tmp, const float *xin,
                                const float *w_ih, const float *w_hh, const float *b_ih,
                                const float *b_hh, int B, int T, int Cl, int H,
                                tc_gemm_path_t path)
@@ -51,17 +50,16 @@ static void lstm_layer_forward(float *h, float *c, float *gates, const float *xi
         tc_gemm(g, GH, hp, H, w_hh, H, B, GH, H, 0, 1, 1.0f, 1.0f, path);
         for (int b = 0; b < B; b++) {
             float *gb = g + (size_t)b * GH;
-            for (int j = 0; j < H; j++) {
-                float i = sigmoidf(gb[j]);
-                float f = sigmoidf(gb[H + j]);
-                float gg = tanhf(gb[2 * H + j]);
-                float o = sigmoidf(gb[3 * H + j]);
-                gb[j] = i, gb[H + j] = f, gb[2 * H + j] = gg, gb[3 * H + j] = o;
-                float cn = f * cp[b * H + j] + i * gg;
-                cc[b * H + j] = cn;
-                hc[b * H + j] = o * tanhf(cn);
-            }
+            tc_act_sigmoid(gb, gb, 2 * H); /* i, f */
+            tc_act_tanh(gb + 2 * H, gb + 2 * H, H);
+            tc_act_sigmoid(gb + 3 * H, gb + 3 * H, H);
+            for (int j = 0; j < H; j++)
+                cc[b * H + j] = gb[H + j] * cp[b * H + j] + gb[j] * gb[2 * H + j];
         }
+        tc_act_tanh(tmp, cc, B * H);
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < H; j++)
+                hc[b * H + j] = g[(size_t)b * GH + 3 * H + j] * tmp[b * H + j];
     }
 }
 
@@ -86,14 +84,17 @@ static void gru_layer_forward(float *h, float *gates, float *hn, float *step, co
         for (int b = 0; b < B; b++) {
             float *gb = g + (size_t)b * GH;
             const float *sb = step + (size_t)b * GH;
+            for (int j = 0; j < 2 * H; j++)
+                gb[j] += sb[j];
+            tc_act_sigmoid(gb, gb, 2 * H); /* r, z */
             for (int j = 0; j < H; j++) {
-                float r = sigmoidf(gb[j] + sb[j]);
-                float z = sigmoidf(gb[H + j] + sb[H + j]);
-                float hnv = sb[2 * H + j];
-                float n = tanhf(gb[2 * H + j] + r * hnv);
-                gb[j] = r, gb[H + j] = z, gb[2 * H + j] = n;
-                hnt[b * H + j] = hnv;
-                hc[b * H + j] = (1.0f - z) * n + z * hp[b * H + j];
+                hnt[b * H + j] = sb[2 * H + j];
+                gb[2 * H + j] += gb[j] * sb[2 * H + j];
+            }
+            tc_act_tanh(gb + 2 * H, gb + 2 * H, H);
+            for (int j = 0; j < H; j++) {
+                float z = gb[H + j];
+                hc[b * H + j] = (1.0f - z) * gb[2 * H + j] + z * hp[b * H + j];
             }
         }
     }
@@ -112,7 +113,7 @@ void tc_rnn_forward(tc_rnn_acts_t *a, const float *x, const tc_rnn_params_t *p,
         const int Cl = l == 0 ? C : H;
         const float *xin = l == 0 ? a->x : a->h[l - 1] + (size_t)B * H; /* slots 1..T */
         if (cfg->cell == TC_RNN_LSTM)
-            lstm_layer_forward(a->h[l], a->c[l], a->gates[l], xin, p->w_ih[l], p->w_hh[l],
+            lstm_layer_forward(a->h[l], a->c[l], a->gates[l], a->step, xin, p->w_ih[l], p->w_hh[l],
                                p->b_ih[l], p->b_hh[l], B, T, Cl, H, path);
         else
             gru_layer_forward(a->h[l], a->gates[l], a->hn[l], a->step, xin, p->w_ih[l],
@@ -145,8 +146,8 @@ void tc_rnn_head_all(float *out_all, const tc_rnn_acts_t *a, const tc_rnn_params
  *     a = W_ih x + W_hh h' + b  =>  dh' = da W_hh,  dW_hh += da^T h',  dW_ih += da^T x
  * The per-step part produces da for every step into dpre; the weight gradients are
  * then one GEMM each over all T*B rows. */
-static void lstm_layer_backward(float *dpre, float *dh_next, float *dc_next, const float *dh,
-                                const float *c, const float *gates,
+static void lstm_layer_backward(float *dpre, float *dh_next, float *dc_next, float *tmp,
+                                const float *dh, const float *c, const float *gates,
                                 const float *w_hh, int B, int T, int H, tc_gemm_path_t path)
 {
     const int GH = 4 * H;
@@ -157,13 +158,14 @@ static void lstm_layer_backward(float *dpre, float *dh_next, float *dc_next, con
         const float *cp = c + (size_t)t * B * H, *cc = c + (size_t)(t + 1) * B * H;
         const float *dht = dh + (size_t)t * B * H;
         float *da = dpre + (size_t)t * B * GH;
+        tc_act_tanh(tmp, cc, B * H); /* the forward's tanh(c), recomputed bit for bit */
         for (int b = 0; b < B; b++) {
             const float *gb = g + (size_t)b * GH;
             float *db = da + (size_t)b * GH;
             for (int j = 0; j < H; j++) {
                 int k = b * H + j;
                 float i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j];
-                float tc = tanhf(cc[k]);
+                float tc = tmp[k];
                 float dhv = dht[k] + dh_next[k];
                 float dcv = dc_next[k] + dhv * o * (1.0f - tc * tc);
                 db[j] = dcv * gg * i * (1.0f - i);
@@ -237,7 +239,7 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
         const float *xin = l == 0 ? a->x : a->h[l - 1] + (size_t)B * H;
         const float *dsrc_h; /* gradient of the recurrent pre-activation */
         if (cfg->cell == TC_RNN_LSTM) {
-            lstm_layer_backward(a->dpre, a->dh_next, a->dc_next, dh, a->c[l],
+            lstm_layer_backward(a->dpre, a->dh_next, a->dc_next, a->step, dh, a->c[l],
                                 a->gates[l], p->w_hh[l], B, T, H, path);
             dsrc_h = a->dpre;
         } else {
@@ -273,21 +275,25 @@ void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
         if (cfg->cell == TC_RNN_LSTM) {
             tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
             tc_gemv_t(ax, ax, h, pk->wt_hh[l], H, GH);
-            for (int j = 0; j < H; j++) {
-                float i = sigmoidf(ax[j]), f = sigmoidf(ax[H + j]);
-                float gg = tanhf(ax[2 * H + j]), o = sigmoidf(ax[3 * H + j]);
-                c[j] = f * c[j] + i * gg;
-                h[j] = o * tanhf(c[j]);
-            }
+            tc_act_sigmoid(ax, ax, 2 * H); /* i, f */
+            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
+            tc_act_sigmoid(ax + 3 * H, ax + 3 * H, H);
+            for (int j = 0; j < H; j++)
+                c[j] = ax[H + j] * c[j] + ax[j] * ax[2 * H + j];
+            tc_act_tanh(ah, c, H);
+            for (int j = 0; j < H; j++)
+                h[j] = ax[3 * H + j] * ah[j];
         } else {
             tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
             tc_gemv_t(ah, pk->b_h[l], h, pk->wt_hh[l], H, GH);
-            for (int j = 0; j < H; j++) {
-                float r = sigmoidf(ax[j] + ah[j]);
-                float z = sigmoidf(ax[H + j] + ah[H + j]);
-                float n = tanhf(ax[2 * H + j] + r * ah[2 * H + j]);
-                h[j] = (1.0f - z) * n + z * h[j];
-            }
+            for (int j = 0; j < 2 * H; j++)
+                ax[j] += ah[j];
+            tc_act_sigmoid(ax, ax, 2 * H); /* r, z */
+            for (int j = 0; j < H; j++)
+                ax[2 * H + j] += ax[j] * ah[2 * H + j];
+            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
+            for (int j = 0; j < H; j++)
+                h[j] = (1.0f - ax[H + j]) * ax[2 * H + j] + ax[H + j] * h[j];
         }
         in = h;
         Cl = H;

@@ -74,9 +74,19 @@ typedef float tc_v8 __attribute__((vector_size(32), aligned(4)));
 /* Eight named accumulators (64 outputs) rather than an array: GCC keeps an array of
  * vectors on the stack at -O2, which made the kernel memory-bound on its own outputs.
  * fp-contract lets the AVX2 clone fuse the multiply-add into FMA. */
-__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+#if defined(__clang__)
+#define TC_GEMV_ATTRS __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define TC_GEMV_ATTRS \
+    __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+#endif
+
+TC_GEMV_ATTRS
 void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
 {
+#if defined(__clang__)
+#pragma clang fp contract(fast)
+#endif
     int j = 0;
     for (; j + 64 <= N; j += 64) {
         tc_v8 a0 = V8C(y0 + j), a1 = V8C(y0 + j + 8), a2 = V8C(y0 + j + 16),

@@ -26,8 +26,8 @@ struct tc_st {
     unsigned char *buf; /* the whole file */
     size_t size;
     size_t data_off;    /* 8 + header length */
-    int n_tensors;
-    tc_st_tensor_t *tensors;
+    int n_tensors, cap_tensors;
+    tc_st_tensor_t *tensors; /* (cap_tensors), grown as the header is read */
     int n_meta;
     char *meta_key[TC_ST_MAX_META];
     char *meta_val[TC_ST_MAX_META];
@@ -212,6 +212,14 @@ static int parse_header(tc_st_t *st)
         }
         if (st->n_tensors == TC_ST_MAX_TENSORS)
             return TC_ERR(-EBADMSG, "header: more than %d tensors", TC_ST_MAX_TENSORS);
+        if (st->n_tensors == st->cap_tensors) {
+            int cap = st->cap_tensors ? 2 * st->cap_tensors : 16;
+            tc_st_tensor_t *t = realloc(st->tensors, (size_t)cap * sizeof *t);
+            if (!t)
+                return TC_ERR(-ENOMEM, "out of memory for %d tensors", cap);
+            st->tensors = t;
+            st->cap_tensors = cap;
+        }
         if (tc_st_find(st, key))
             return TC_ERR(-EBADMSG, "header: duplicate tensor \"%s\"", key);
         tc_st_tensor_t *t = &st->tensors[st->n_tensors];
@@ -261,17 +269,13 @@ static int parse_header(tc_st_t *st)
 static int st_take(tc_st_t **ret, unsigned char *buf, size_t n, const char *what)
 {
     tc_st_t *st = calloc(1, sizeof *st);
-    tc_st_tensor_t *tensors = calloc(TC_ST_MAX_TENSORS, sizeof *tensors);
-    if (!st || !tensors) {
-        free(st);
-        free(tensors);
+    if (!st) {
         free(buf);
         return TC_ERR(-ENOMEM, "%s: out of memory", what);
     }
     snprintf(st->what, sizeof st->what, "%s", what);
     st->buf = buf;
     st->size = n;
-    st->tensors = tensors;
     int r = parse_header(st);
     if (r < 0) {
         tc_st_close(st);

@@ -6,6 +6,7 @@
  *    per-step outputs;
  *  - a tickcast-saved model reloads bit for bit, and loads into PyTorch through
  *    make_fixtures.py check, giving tickcast's outputs (skipped without torch);
+ * *  - a bare state_dict without metadata loads, its configuration read from shapes;
  *  - malformed and mismatched files are refused with a reason naming what is wrong. */
 #include "tests/infer/fixture.h"
 
@@ -415,5 +416,42 @@ Test(model, mismatched_models_refused)
     cr_expect(tc_model_load(&ok, path, &o) == 0, "%s", tc_err_msg());
     tc_model_destroy(ok);
     tc_model_destroy(m);
+    unlink(path);
+}
+
+/* A bare state_dict (no metadata, "rnn." prefix, as safetensors.torch.save_file of a
+ * module holding self.rnn and self.head would write) loads with the configuration
+ * read from the shapes, and predicts what the original predicts. */
+Test(model, bare_state_dict_loads)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/tc_infer_sd_%d.safetensors", (int)getpid());
+    tc_rnn_config_t cfg = {.cell = TC_RNN_GRU, .input = 3, .hidden = 7, .layers = 3, .horizon = 2};
+    tc_rnn_t *net = tc_rnn_create(&cfg, 1, 6);
+    cr_assert(net);
+    tc_rnn_init_uniform(net, 123);
+    tc_st_writer_t *w = tc_st_writer_create();
+    char name[64];
+    for (int i = 0; i < net->n_tensors; i++) {
+        const tc_rnn_tensor_t *t = &net->tensors[i];
+        snprintf(name, sizeof name, "%s%s", strncmp(t->name, "head.", 5) ? "rnn." : "", t->name);
+        int64_t shape[2] = {t->shape[0], t->shape[1]};
+        cr_assert(tc_st_writer_add_f32(w, name, net->param_block + t->offset, t->ndim, shape) == 0);
+    }
+    cr_assert(tc_st_writer_save(w, path) == 0, "%s", tc_err_msg());
+    tc_st_writer_destroy(w);
+
+    tc_model_t *m = NULL;
+    tc_model_load_opts_t o = {.max_batch = 1, .max_steps = 6};
+    cr_assert(tc_model_load(&m, path, &o) == 0, "%s", tc_err_msg());
+    cr_expect(memcmp(&m->net->cfg, &cfg, sizeof cfg) == 0, "configuration not inferred from shapes");
+    cr_expect(m->n_features == 0 && m->scaler_mean == NULL && m->n_meta == 0);
+    float x[6 * 3];
+    fx_fill(x, 18, 4);
+    tc_rnn_forward(&net->acts, x, &net->params, &cfg, 1, 6, TC_GEMM_BLAS);
+    tc_rnn_forward(&m->net->acts, x, &m->net->params, &cfg, 1, 6, TC_GEMM_BLAS);
+    cr_expect(memcmp(net->acts.out, m->net->acts.out, 2 * sizeof(float)) == 0);
+    tc_model_destroy(m);
+    tc_rnn_destroy(net);
     unlink(path);
 }

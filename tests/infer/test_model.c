@@ -6,7 +6,7 @@
  *    per-step outputs;
  *  - a tickcast-saved model reloads bit for bit, and loads into PyTorch through
  *    make_fixtures.py check, giving tickcast's outputs (skipped without torch);
- * *  - a bare state_dict without metadata loads, its configuration read from shapes;
+ *  - a bare state_dict without metadata loads, its configuration read from shapes;
  *  - malformed and mismatched files are refused with a reason naming what is wrong. */
 #include "tests/infer/fixture.h"
 

@@ -73,20 +73,13 @@ typedef float tc_v8 __attribute__((vector_size(32), aligned(4)));
 
 /* Eight named accumulators (64 outputs) rather than an array: GCC keeps an array of
  * vectors on the stack at -O2, which made the kernel memory-bound on its own outputs.
- * fp-contract lets the AVX2 clone fuse the multiply-add into FMA. */
-#if defined(__clang__)
-#define TC_GEMV_ATTRS __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define TC_GEMV_ATTRS \
-    __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
-#endif
-
-TC_GEMV_ATTRS
-void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
+ * The body is compiled twice, for AVX2+FMA (where -ffp-contract=fast, set for this
+ * file in infer/CMakeLists.txt, fuses the multiply-adds) and for baseline x86-64, and
+ * picked per call from the CPU's feature bits.  (target_clones would do the same, but
+ * clang 14 cannot call a clone from another translation unit.) */
+static inline __attribute__((always_inline)) void
+gemv_t_body(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
 {
-#if defined(__clang__)
-#pragma clang fp contract(fast)
-#endif
     int j = 0;
     for (; j + 64 <= N; j += 64) {
         tc_v8 a0 = V8C(y0 + j), a1 = V8C(y0 + j + 8), a2 = V8C(y0 + j + 16),
@@ -119,4 +112,23 @@ void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K
             acc += x[k] * Wt[(size_t)k * N + j];
         y[j] = acc;
     }
+}
+
+__attribute__((target("avx2,fma"))) static void
+gemv_t_avx2(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
+{
+    gemv_t_body(y, y0, x, Wt, K, N);
+}
+
+static void gemv_t_base(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
+{
+    gemv_t_body(y, y0, x, Wt, K, N);
+}
+
+void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
+{
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        gemv_t_avx2(y, y0, x, Wt, K, N);
+    else
+        gemv_t_base(y, y0, x, Wt, K, N);
 }

@@ -6,7 +6,8 @@
  *  - leakage: permuting every row of the test period (and recomputing targets from
  *    the permuted series) leaves the training and validation figures bit-identical,
  *    while the test loss changes; a scaler fitted on all rows instead (a leak) changes
- *    them, showing the check can fail. */
+ *    them, showing the check can fail;
+ *  - early stopping stops after `patience` epochs without improvement. */
 #include "tests/infer/fixture.h"
 
 #include "infer/train.h"
@@ -182,4 +183,29 @@ Test(train, test_future_does_not_leak)
     tc_rnn_destroy(a);
     tc_rnn_destroy(c);
     tc_rnn_destroy(e);
+}
+
+/* Early stopping: with a zero learning rate the validation loss never improves after
+ * the first epoch, so training stops after `patience` more epochs and keeps epoch 0. */
+Test(train, early_stopping_after_patience)
+{
+    static sine_t w;
+    static tc_train_report_t r;
+    sine_series(&w);
+    cr_assert(tc_train_split(&w.tr, &w.va, &w.te, ROWS, T_SEQ, 0.7, 0.15, KH) == 0);
+    sine_build(&w, w.tr.end);
+    tc_train_data_t d = {.x = w.x, .y = w.y, .n = ROWS, .C = CF, .K = KH};
+    tc_rnn_t *net = sine_net(5);
+    tc_train_config_t cfg = sine_config(1, 50);
+    cfg.optim.lr = 0.0f;
+    cfg.patience = 3;
+    cr_assert(tc_train_fit(net, &d, &w.tr, &w.va, &cfg, &r) == 0, "%s", tc_err_msg());
+    cr_expect(r.epochs_run == 4 && r.best_epoch == 0, "ran %d epochs, best %d", r.epochs_run,
+              r.best_epoch);
+    cr_expect(r.val_loss[3] == r.val_loss[0]);
+    /* Bad sizes are refused, not run. */
+    cfg.batch = 33; /* the network was built for 32 */
+    cr_expect(tc_train_fit(net, &d, &w.tr, &w.va, &cfg, &r) == -EINVAL);
+    fprintf(stderr, "  refused: %s\n", tc_err_msg());
+    tc_rnn_destroy(net);
 }

@@ -11,6 +11,7 @@
  */
 #include "infer/rnn.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "infer/act.h"
@@ -104,6 +105,7 @@ void tc_rnn_forward(tc_rnn_acts_t *a, const float *x, const tc_rnn_params_t *p,
                     const tc_rnn_config_t *cfg, int B, int T, tc_gemm_path_t path)
 {
     const int C = cfg->input, H = cfg->hidden, L = cfg->layers, K = cfg->horizon;
+    assert(B >= 1 && T >= 1);
     /* batch_first (B, T, C) -> time-major (T, B, C): each step's rows become contiguous. */
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++)
@@ -225,6 +227,7 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
     const int C = cfg->input, H = cfg->hidden, L = cfg->layers, K = cfg->horizon;
     const int GH = tc_rnn_gates(cfg->cell) * H;
     const float *hT = a->h[L - 1] + (size_t)T * B * H;
+    assert(B >= 1 && T >= 1);
 
     /* Head: out = hT W^T + b  =>  dW += dout^T hT,  db += sum dout,  dhT = dout W. */
     tc_gemm(g->head_w, H, dout, K, hT, H, K, H, B, 1, 0, 1.0f, 1.0f, path);

@@ -36,6 +36,26 @@ int tc_train_split(tc_train_split_t *train, tc_train_split_t *val, tc_train_spli
     return 0;
 }
 
+int tc_train_walk_forward(tc_train_split_t *train, tc_train_split_t *val, tc_train_split_t *test,
+                          int n, int T, int train_len, int val_len, int test_len, int gap,
+                          int stride, int k)
+{
+    if (T < 1 || train_len < 1 || val_len < 0 || test_len < 1 || gap < 0 || stride < 1 || k < 0)
+        return TC_ERR(-EINVAL, "bad walk-forward schedule %d/%d/%d gap %d stride %d fold %d",
+                      train_len, val_len, test_len, gap, stride, k);
+    long long begin = (long long)(T - 1) + (long long)k * stride;
+    long long end = begin + train_len + (val_len ? gap + val_len : 0) + gap + test_len;
+    if (end > n)
+        return -ERANGE; /* not an error worth a message: the schedule has ended */
+    train->begin = (int)begin;
+    train->end = train->begin + train_len;
+    val->begin = train->end + (val_len ? gap : 0);
+    val->end = val->begin + val_len;
+    test->begin = val->end + gap;
+    test->end = test->begin + test_len;
+    return 0;
+}
+
 void tc_train_scaler_fit(float *mean, float *std, const float *x, int rows, int C)
 {
     for (int c = 0; c < C; c++) {

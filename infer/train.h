@@ -33,6 +33,15 @@ typedef struct tc_train_split {
 int tc_train_split(tc_train_split_t *train, tc_train_split_t *val, tc_train_split_t *test,
                    int n, int T, double f_train, double f_val, int gap);
 
+/* Fold k (0-based) of a walk-forward schedule over n rows with lookback T: train_len
+ * training windows starting k*stride windows in, then `gap` dropped, val_len
+ * validation windows, `gap` dropped, test_len test windows.  Each fold trains on the
+ * past of its own validation and test windows only.  Returns 0, -ERANGE when fold k
+ * would run past the data (the schedule is over), -EINVAL for bad sizes. */
+int tc_train_walk_forward(tc_train_split_t *train, tc_train_split_t *val, tc_train_split_t *test,
+                          int n, int T, int train_len, int val_len, int test_len, int gap,
+                          int stride, int k);
+
 /* Per-column mean and standard deviation (population; 1 where a column is constant)
  * of rows [0, rows) of x (.., C): fit on the training rows only.  Can't fail. */
 void tc_train_scaler_fit(float *mean, float *std, const float *x, int rows, int C);

@@ -1,5 +1,6 @@
 /* test_train.c — the training loop pieces:
- *  - chronological splits leave `gap` windows between train, validation and test;
+ *  - chronological splits leave `gap` windows between train, validation and test, and
+ *    walk-forward folds advance by their stride until the data ends;
  *  - a small LSTM learns a two-tone sine wave two steps ahead: the validation MSE ends
  *    below 2% of its value at initialisation and below 0.01;
  *  - the same seed gives the same weights and losses bit for bit; another seed not;
@@ -72,6 +73,26 @@ Test(train, split_is_chronological_with_gap)
     cr_expect(c.begin == 87 && c.end == 100, "test [%d, %d)", c.begin, c.end);
     cr_expect(tc_train_split(&a, &b, &c, 12, 10, 0.6, 0.2, 3) == -EINVAL);
     cr_expect(tc_train_split(&a, &b, &c, 100, 10, 0.9, 0.2, 0) == -EINVAL);
+}
+
+Test(train, walk_forward_folds)
+{
+    tc_train_split_t a, b, c;
+    int folds = 0;
+    for (int k = 0;; k++) {
+        int r = tc_train_walk_forward(&a, &b, &c, 200, 10, 50, 10, 10, 2, 25, k);
+        if (r == -ERANGE)
+            break;
+        cr_assert(r == 0);
+        /* Fold k: train [9 + 25k, 59 + 25k), gap 2, val 10, gap 2, test 10. */
+        cr_expect(a.begin == 9 + 25 * k && a.end == a.begin + 50);
+        cr_expect(b.begin == a.end + 2 && b.end == b.begin + 10);
+        cr_expect(c.begin == b.end + 2 && c.end == c.begin + 10 && c.end <= 200);
+        folds++;
+    }
+    /* Fold k ends at 9 + 25k + 74 <= 200: k = 0..4. */
+    cr_expect(folds == 5, "%d folds", folds);
+    cr_expect(tc_train_walk_forward(&a, &b, &c, 200, 10, 0, 10, 10, 2, 25, 0) == -EINVAL);
 }
 
 Test(train, lstm_learns_sine)

@@ -332,8 +332,8 @@ int tc_model_load(tc_model_t **ret, const char *path, const tc_model_load_opts_t
         for (int k = 0; k < net->n_tensors && !known; k++)
             known = strcmp(net->tensors[k].name, cn) == 0;
         if (!known) {
-            r = TC_ERR(-EPROTO, "%s: unexpected tensor %s (a %s with %d layers has no such tensor)",
-                       path, ft->name, cfg.cell == TC_RNN_LSTM ? "LSTM" : "GRU", cfg.layers);
+            r = TC_ERR(-EPROTO, "%s: unexpected tensor %s: not part of a %d-layer %s", path,
+                       ft->name, cfg.layers, cfg.cell == TC_RNN_LSTM ? "LSTM" : "GRU");
             goto fail;
         }
         if (find_canonical(st, cn) != ft) {

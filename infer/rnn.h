@@ -71,7 +71,7 @@ typedef struct tc_rnn_acts {
     float *dh[2];   /* (T, B, H) dL/d(layer output), ping-pong between layers */
     float *dh_next; /* (B, H) carried backwards in time */
     float *dc_next; /* (B, H) */
-    float *step;    /* (B, G*H) GRU recurrent pre-activation of one step */
+    float *step;    /* (B, G*H) GRU: one step's recurrent pre-activation; LSTM: tanh(c) scratch */
 } tc_rnn_acts_t;
 
 /* Weights repacked for the B = 1 streaming step: transposed so tc_gemv_t streams them. */

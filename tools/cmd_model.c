@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/runtime/err.h"
 #include "infer/json.h"
@@ -95,10 +96,6 @@ static int model_forward(const char *model_path, const char *in_path, const char
         r = TC_ERR(-errno, "%s: %s", out_path, strerror(errno));
         goto out;
     }
-    fprintf(out, "step");
-    for (int k = 0; k < cfg->horizon; k++)
-        fprintf(out, ",y%d", k);
-    fprintf(out, "\n");
     long lineno = 0, step = 0;
     ssize_t len;
     while ((len = getline(&line, &cap, in)) >= 0) {
@@ -120,6 +117,12 @@ static int model_forward(const char *model_path, const char *in_path, const char
         if (r == 1) /* header row */
             continue;
         tc_rnn_step(y, state, scratch, x, &m->net->packed, cfg);
+        if (step == 0) { /* the header waits for a good first row: no output on a bad file */
+            fprintf(out, "step");
+            for (int k = 0; k < cfg->horizon; k++)
+                fprintf(out, ",y%d", k);
+            fprintf(out, "\n");
+        }
         fprintf(out, "%ld", step++);
         for (int k = 0; k < cfg->horizon; k++)
             fprintf(out, ",%.9g", y[k]);
@@ -141,6 +144,8 @@ static int model_forward(const char *model_path, const char *in_path, const char
 out:
     if (out && out != stdout && fclose(out) != 0 && r == 0)
         r = TC_ERR(-EIO, "%s: write failed", out_path);
+    if (r < 0 && out && out != stdout)
+        unlink(out_path); /* a partial result must not pass for a complete one */
     if (in)
         fclose(in);
     free(line);
@@ -160,12 +165,15 @@ static int model_info(const char *path, int json)
         return r;
     const tc_rnn_config_t *c = &m->net->cfg;
     const char *cell = c->cell == TC_RNN_LSTM ? "lstm" : "gru";
+    size_t n_params = 0;
+    for (int i = 0; i < m->net->n_tensors; i++)
+        n_params += m->net->tensors[i].numel;
     if (json) {
         char buf[8192];
         size_t len = 0;
         printf("{\"cell\":\"%s\",\"input\":%d,\"hidden\":%d,\"layers\":%d,\"horizon\":%d,"
                "\"parameters\":%zu,\"metadata\":{", cell, c->input, c->hidden, c->layers,
-               c->horizon, m->net->n_params);
+               c->horizon, n_params);
         for (int i = 0; i < m->n_meta; i++) {
             len = 0;
             if (tc_json_quote(buf, sizeof buf, &len, m->meta_key[i]) == 0)
@@ -175,8 +183,8 @@ static int model_info(const char *path, int json)
         }
         printf("}}\n");
     } else {
-        printf("%s: %s, input %d, hidden %d, layers %d, horizon %d\n", path, cell, c->input,
-               c->hidden, c->layers, c->horizon);
+        printf("%s: %s, input %d, hidden %d, layers %d, horizon %d, %zu parameters\n", path, cell,
+               c->input, c->hidden, c->layers, c->horizon, n_params);
         for (int i = 0; i < m->n_meta; i++)
             printf("  %-16s %s\n", m->meta_key[i], m->meta_val[i]);
     }

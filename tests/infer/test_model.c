@@ -131,9 +131,11 @@ Test(model, cli_forward_refuses_bad_rows)
     cr_assert(f);
     fprintf(f, "a,b,c\n0.1,0.2,0.3\n0.1,oops,0.3\n");
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s/tickcast model forward %s --input %s >/dev/null 2>%s.err",
-             TC_BIN_DIR, fx_path("lstm_l2_model.safetensors"), in, in);
+    snprintf(cmd, sizeof cmd, "%s/tickcast model forward %s --input %s -o %s.out 2>%s.err",
+             TC_BIN_DIR, fx_path("lstm_l2_model.safetensors"), in, in, in);
     cr_expect(run(cmd) == 1);
+    snprintf(cmd, sizeof cmd, "%s.out", in);
+    cr_expect(access(cmd, F_OK) != 0, "a partial output file was left behind");
     char err[512] = "";
     snprintf(cmd, sizeof cmd, "%s.err", in);
     f = fopen(cmd, "r");

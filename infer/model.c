@@ -98,6 +98,106 @@ int tc_model_meta_set(tc_model_t *m, const char *key, const char *value)
     return meta_put(m, key, value);
 }
 
+/* Appends to a growable string; returns 0 or -ENOMEM. */
+static int str_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < *len + n + 1)
+            c *= 2;
+        char *p = realloc(*buf, c);
+        if (!p)
+            return TC_ERR(-ENOMEM, "out of memory");
+        *buf = p;
+        *cap = c;
+    }
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+    return 0;
+}
+
+static int floats_json(char **ret, const float *v, int n)
+{
+    char *buf = NULL, num[32];
+    size_t len = 0, cap = 0;
+    int r = str_add(&buf, &len, &cap, "[");
+    for (int i = 0; i < n && r == 0; i++) {
+        snprintf(num, sizeof num, "%s%.9g", i ? ", " : "", v[i]);
+        r = str_add(&buf, &len, &cap, num);
+    }
+    r = r < 0 ? r : str_add(&buf, &len, &cap, "]");
+    if (r < 0) {
+        free(buf);
+        return r;
+    }
+    *ret = buf;
+    return 0;
+}
+
+int tc_model_scaler_set(tc_model_t *m, const float *mean, const float *std)
+{
+    const int n = m->net->cfg.input;
+    for (int i = 0; i < n; i++)
+        if (!isfinite(mean[i]) || !isfinite(std[i]) || !(std[i] > 0.0f))
+            return TC_ERR(-EINVAL, "scaler input %d: mean %g, std %g", i, mean[i], std[i]);
+    char *jm = NULL, *js = NULL;
+    float *cm = malloc((size_t)n * sizeof *cm), *cs = malloc((size_t)n * sizeof *cs);
+    int r = cm && cs ? 0 : TC_ERR(-ENOMEM, "out of memory");
+    r = r < 0 ? r : floats_json(&jm, mean, n);
+    r = r < 0 ? r : floats_json(&js, std, n);
+    r = r < 0 ? r : meta_put(m, "scaler_mean", jm);
+    r = r < 0 ? r : meta_put(m, "scaler_std", js);
+    if (r == 0) {
+        memcpy(cm, mean, (size_t)n * sizeof *cm);
+        memcpy(cs, std, (size_t)n * sizeof *cs);
+        free(m->scaler_mean);
+        free(m->scaler_std);
+        m->scaler_mean = cm;
+        m->scaler_std = cs;
+        cm = cs = NULL;
+    }
+    free(jm), free(js), free(cm), free(cs);
+    return r;
+}
+
+int tc_model_features_set(tc_model_t *m, const char *const *specs)
+{
+    const int n = m->net->cfg.input;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    char **copy = calloc((size_t)n, sizeof *copy);
+    int r = copy ? str_add(&buf, &len, &cap, "[") : TC_ERR(-ENOMEM, "out of memory");
+    for (int i = 0; i < n && r == 0; i++) {
+        size_t q = 0, qcap = 6 * strlen(specs[i]) + 3;
+        char *quoted = malloc(qcap);
+        if (!quoted || !(copy[i] = strdup(specs[i]))) {
+            free(quoted);
+            r = TC_ERR(-ENOMEM, "out of memory");
+            break;
+        }
+        r = tc_json_quote(quoted, qcap, &q, specs[i]);
+        r = r < 0 ? r : str_add(&buf, &len, &cap, i ? ", " : "");
+        r = r < 0 ? r : str_add(&buf, &len, &cap, quoted);
+        free(quoted);
+    }
+    r = r < 0 ? r : str_add(&buf, &len, &cap, "]");
+    r = r < 0 ? r : meta_put(m, "features", buf);
+    free(buf);
+    if (r < 0) {
+        for (int i = 0; copy && i < n; i++)
+            free(copy[i]);
+        free(copy);
+        return r;
+    }
+    for (int i = 0; i < m->n_features; i++)
+        free(m->features[i]);
+    free(m->features);
+    m->features = copy;
+    m->n_features = n;
+    return 0;
+}
+
 /* ---- loading ---- */
 
 /* A metadata integer: the whole string, decimal, in [lo, hi]. */

@@ -53,6 +53,14 @@ int tc_model_save(const tc_model_t *m, const char *path);
 /* Sets (replaces) a metadata string; the configuration keys (format, cell, input,
  * hidden, layers, horizon) are refused with -EINVAL: they follow the network. */
 int tc_model_meta_set(tc_model_t *m, const char *key, const char *value);
+/* Records the scaler (mean, std: input floats each, std > 0) as the scaler_mean and
+ * scaler_std metadata (JSON arrays, 9 significant digits: floats round-trip exactly)
+ * and in m->scaler_mean / scaler_std.  -EINVAL for a non-positive or non-finite std. */
+int tc_model_scaler_set(tc_model_t *m, const float *mean, const float *std);
+/* Records the feature specs ("NAME(Param=value,...)", input of them) as the features
+ * metadata and in m->features. */
+int tc_model_features_set(tc_model_t *m, const char *const *specs);
+
 /* A metadata value or NULL; borrowed until the next set or destroy. */
 const char *tc_model_meta_get(const tc_model_t *m, const char *key);
 

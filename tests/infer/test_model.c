@@ -218,6 +218,32 @@ Test(model, tickcast_file_loads_in_torch)
     cr_expect(rc == 0, "PyTorch disagrees with tickcast (LSTM and GRU files), status %d", rc);
 }
 
+/* The scaler and feature setters write metadata that loads back exactly. */
+Test(model, scaler_and_features_round_trip)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/tc_infer_sc_%d.safetensors", (int)getpid());
+    tc_rnn_config_t cfg = {.cell = TC_RNN_LSTM, .input = 3, .hidden = 4, .layers = 1, .horizon = 1};
+    tc_model_t *m = tc_model_create(&cfg, 1, 1), *b = NULL;
+    cr_assert(m);
+    const float mean[3] = {1e-4f, 50.123456f, -0.3f}, sd[3] = {2.5e-3f, 12.5f, 1.0f / 3.0f};
+    const float bad[3] = {1, 0, 1};
+    const char *const specs[3] = {"ROC(TimePeriod=1)", "RSI(TimePeriod=14)", "odd \"name\""};
+    cr_expect(tc_model_scaler_set(m, mean, bad) == -EINVAL);
+    cr_assert(tc_model_scaler_set(m, mean, sd) == 0, "%s", tc_err_msg());
+    cr_assert(tc_model_features_set(m, specs) == 0, "%s", tc_err_msg());
+    cr_assert(tc_model_save(m, path) == 0, "%s", tc_err_msg());
+    cr_assert(tc_model_load(&b, path, NULL) == 0, "%s", tc_err_msg());
+    cr_expect(memcmp(b->scaler_mean, mean, sizeof mean) == 0 && memcmp(b->scaler_std, sd, sizeof sd) == 0,
+              "the scaler changed in a round trip: %s", tc_model_meta_get(b, "scaler_std"));
+    cr_assert(b->n_features == 3);
+    for (int i = 0; i < 3; i++)
+        cr_expect(strcmp(b->features[i], specs[i]) == 0, "feature %d: %s", i, b->features[i]);
+    tc_model_destroy(m);
+    tc_model_destroy(b);
+    unlink(path);
+}
+
 /* ---- refusals ---- */
 
 static void expect_refused(const char *path, const char *why, const tc_model_load_opts_t *o)

@@ -6,7 +6,7 @@
  * streaming kernel keeps a block of outputs in vector registers while it walks the
  * K rows of the transposed weight, so every weight is loaded once per step and the
  * outputs never leave registers; it is compiled for AVX2/FMA and for baseline x86-64
- * and picked at load time (target_clones), not by a global flag.
+ * and picked per call from the CPU's feature bits, not by a flag of ours.
  */
 #include "infer/gemm.h"
 

@@ -158,6 +158,7 @@ Test(config, defaults_are_the_documented_ones)
     cr_assert_eq(tc_config_load(&c, NULL), 0, "%s", tc_err_msg());
     cr_assert_str_eq(c.tickcastd.instance, "default");
     cr_assert_str_eq(c.tickcastd.stages, "ingest,features,infer,strategy");
+    cr_assert_str_eq(c.tickcastd.consumers, "ticks:features,features:infer,predictions:strategy");
     cr_assert_str_eq(c.tickcastd.bin_dir, "");
     cr_assert_eq(c.tickcastd.restart_backoff_min, 100LL * 1000 * 1000);
     cr_assert_eq(c.tickcastd.restart_backoff_max, 10LL * 1000 * 1000 * 1000);
@@ -270,6 +271,8 @@ Test(config, set_rejects_with_reason_and_keeps_value)
         {"tickcastd.instance", "", "tickcastd.instance: must not be empty"},
         {"tickcastd.stages", "ingest,,infer", "tickcastd.stages: 'ingest,,infer' has an empty stage"},
         {"tickcastd.stages", "ingest,infer,ingest", "tickcastd.stages: stage 'ingest' is listed twice"},
+        {"tickcastd.consumers", "ticks", "tickcastd.consumers: 'ticks' is not RING:CONSUMER"},
+        {"tickcastd.consumers", "bars:features", "tickcastd.consumers: 'bars' is not a ring (ticks, features, predictions, orders)"},
         {"ingest.synthetic_symbols", "", "ingest.synthetic_symbols: needs at least one symbol"},
         {"infer.zmq_pub", "localhost:5555", "infer.zmq_pub: 'localhost:5555' is not a ZeroMQ endpoint (tcp://HOST:PORT, ipc://PATH, ...)"},
         {"http.listen", "127.0.0.1:0", "http.listen: '127.0.0.1:0' is not HOST:PORT with a port 1..65535"},
@@ -567,6 +570,7 @@ Test(config, dump_loads_back_identical)
 {
     static const char *const set[][2] = {
         {"tickcastd.instance", "lab-2"}, {"tickcastd.stages", "ingest, features"},
+        {"tickcastd.consumers", "ticks:features"},
         {"tickcastd.bin_dir", "/opt/tc/bin"}, {"tickcastd.state_dir", "state"},
         {"tickcastd.restart_backoff_min", "250ms"}, {"tickcastd.restart_backoff_max", "1.5s"},
         {"tickcastd.restart_window", "2h"}, {"tickcastd.restart_max", "0"},

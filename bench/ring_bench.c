@@ -131,8 +131,10 @@ static void bare_send(void *arg)
         uint32_t b = p->latency ? 1 : p->batch;
         if (b > p->n - head)
             b = (uint32_t)(p->n - head);
-        while (head + b - tail_cache > BARE_CAP)
+        while (head + b - tail_cache > BARE_CAP) {
+            relax();
             tail_cache = atomic_load_explicit(&sh->tail, memory_order_acquire);
+        }
         for (uint32_t i = 0; i < b; i++) {
             msg_t *m = &sh->slots[(head + i) & (BARE_CAP - 1)];
             m->seq = head + i;
@@ -151,8 +153,10 @@ static void bare_recv(void *arg)
     handshake_receiver();
     uint64_t tail = 0, head_cache = 0;
     while (tail < p->n) {
-        while (head_cache == tail)
+        while (head_cache == tail) {
+            relax();
             head_cache = atomic_load_explicit(&sh->head, memory_order_acquire);
+        }
         uint64_t end = p->latency ? tail + 1 : head_cache;
         for (; tail < end; tail++) {
             const msg_t *m = &sh->slots[tail & (BARE_CAP - 1)];
@@ -327,16 +331,27 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
     }
 }
 
+static void unpin(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < (int)sysconf(_SC_NPROCESSORS_ONLN); i++)
+        CPU_SET(i, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
 static void ring_recv(void *arg)
 {
     params_t *p = arg;
     pid_t extra[2] = {0, 0};
-    /* extra consumers share CPU 1 with the measured one */
+    /* extra consumers are left to the scheduler (two cores, four processes) */
     if (p->consumers > 1 && (extra[0] = fork()) == 0) {
+        unpin();
         ring_recv_named(p, "c2", TC_ROLE_REQUIRED, 0);
         _exit(0);
     }
     if (p->observer && (extra[1] = fork()) == 0) {
+        unpin();
         ring_recv_named(p, "obs", TC_ROLE_OBSERVER, 0);
         _exit(0);
     }

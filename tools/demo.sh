@@ -71,7 +71,7 @@ say "next steps"
 cat <<'TXT'
   tickcast --help                       every command
   tickcast features --list              the 161 streaming TA-Lib functions
-  tickcast ta RSI TimePeriod=14 --input bars.csv    check any indicator against TA-Lib
-  tickcast import FILE -o out.tc        import a recorded tick file (docs/FORMATS.md)
+  tickcast ta RSI TimePeriod=14 --input bars.csv   check any indicator against TA-Lib
+  tickcast import FILE -o out.tck       import a recorded tick file (docs/FORMATS.md)
   systemd/tickcast.service              run it as a service (docs/CONFIG.md)
 TXT

@@ -17,6 +17,7 @@
 #include "features/candle.h"
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
+#include "tests/common/alloc_count.h"
 
 /* Allocation counter: the executable's malloc family forwards to glibc and counts
  * calls while `counting` is set, to show that updates never allocate.  Sanitizer
@@ -25,26 +26,7 @@
 #define TC_COUNT_ALLOCS 0
 #else
 #define TC_COUNT_ALLOCS 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-static volatile int counting;
-static volatile long n_alloc;
-void *malloc(size_t n)
-{
-    n_alloc += counting;
-    return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t size)
-{
-    n_alloc += counting;
-    return __libc_calloc(n, size);
-}
-void *realloc(void *p, size_t n)
-{
-    n_alloc += counting;
-    return __libc_realloc(p, n);
-}
+TC_TEST_ALLOC_COUNTER(counting, n_alloc)
 #endif
 
 /* ---- shared input ---- */

@@ -9,6 +9,7 @@
 
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
+#include "tests/common/alloc_count.h"
 
 static int mine(const tc_ta_func_t *f)
 {
@@ -180,29 +181,7 @@ Test(stats_props, extreme_periods)
  * test executable (forwarding to glibc) and counted while every function of these
  * families, in both modes, takes a thousand bars. */
 #if !defined(__SANITIZE_ADDRESS__)
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-static volatile int counting;
-static volatile long allocations;
-
-void *malloc(size_t n)
-{
-    allocations += counting;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    allocations += counting;
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-    allocations += counting;
-    return __libc_realloc(p, n);
-}
+TC_TEST_ALLOC_COUNTER(counting, allocations)
 #endif
 
 Test(stats_props, updates_never_allocate)

@@ -10,35 +10,13 @@
 #include "ingest/clean.h"
 #include "ingest/import.h"
 #include "tests/common/csvtab.h"
+#include "tests/common/alloc_count.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 Test(noalloc, hot_paths) { cr_skip_test("AddressSanitizer replaces malloc; run this in a Release build"); }
 #else
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-
-static volatile int counting;
-static volatile long allocs;
-
-void *malloc(size_t n)
-{
-    allocs += counting;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-    allocs += counting;
-    return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-    allocs += counting;
-    return __libc_realloc(p, n);
-}
+TC_TEST_ALLOC_COUNTER(counting, allocs)
 
 static long read_counting(const char *name, const tc_import_opts_t *o, tc_clean_t *c, long *ret_ticks)
 {

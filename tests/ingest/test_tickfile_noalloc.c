@@ -11,35 +11,13 @@
 #include "tickgen.h"
 
 #include <criterion/criterion.h>
+#include "tests/common/alloc_count.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 Test(tickfile_noalloc, hot_paths) { cr_skip_test("AddressSanitizer replaces malloc; run this in a Release build"); }
 #else
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-
-static volatile int counting;
-static volatile long allocs;
-
-void *malloc(size_t n)
-{
-    allocs += counting;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-    allocs += counting;
-    return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-    allocs += counting;
-    return __libc_realloc(p, n);
-}
+TC_TEST_ALLOC_COUNTER(counting, allocs)
 
 Test(tickfile_noalloc, append_and_replay)
 {

@@ -12,9 +12,8 @@
 
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
+#include "tests/common/golden_cmp.h"
 
-#define REL_TOL 1e-9
-#define ABS_TOL 1e-12
 
 typedef struct golden_fn {
     char name[32];
@@ -70,22 +69,6 @@ static const char *input_column(const char *inputs, const char *name, char *buf,
         }
     }
     return name; /* price inputs are named after their column */
-}
-
-static int close_enough(double want, double got, int is_int, double *worst)
-{
-    if (isnan(want) || isnan(got))
-        return isnan(want) && isnan(got);
-    if (isinf(want) || isinf(got))
-        return want == got;
-    if (is_int)
-        return want == got;
-    double diff = fabs(want - got);
-    double scale = fmax(fabs(want), fabs(got));
-    double rel = scale > 0 ? diff / scale : 0;
-    if (diff > ABS_TOL && rel > *worst)
-        *worst = rel;
-    return diff <= ABS_TOL || rel <= REL_TOL;
 }
 
 /* Runs one function over one input; returns 1 if every cell agrees.  Writes the first
@@ -155,7 +138,7 @@ static int run_one(const golden_fn_t *g, const char *input, const csvtab_t *in, 
                 continue;
             }
             double want = strtod(cell, NULL);
-            if (!close_enough(want, y[k], (f->out_int >> k) & 1, worst)) {
+            if (!tc_golden_close_enough(want, y[k], (f->out_int >> k) & 1, worst)) {
                 snprintf(why, whylen, "bar %d: %s=%.17g, TA-Lib %s", r, f->out[k], y[k], cell);
                 ok = 0;
             }

@@ -16,9 +16,8 @@
 
 #include "features/ta.h"
 #include "tests/common/csvtab.h"
+#include "tests/common/golden_cmp.h"
 
-#define REL_TOL 1e-9
-#define ABS_TOL 1e-12
 #define MAX_FIX 128
 
 typedef struct fixture {
@@ -87,22 +86,6 @@ static const char *input_column(const char *inputs, const char *name, char *buf,
     return name;
 }
 
-static int close_enough(double want, double got, int is_int, double *worst)
-{
-    if (isnan(want) || isnan(got))
-        return isnan(want) && isnan(got);
-    if (isinf(want) || isinf(got))
-        return want == got;
-    if (is_int)
-        return want == got;
-    double diff = fabs(want - got);
-    double scale = fmax(fabs(want), fabs(got));
-    double rel = scale > 0 ? diff / scale : 0;
-    if (diff > ABS_TOL && rel > *worst)
-        *worst = rel;
-    return diff <= ABS_TOL || rel <= REL_TOL;
-}
-
 /* 1 if every cell of the fixture agrees; the first disagreement goes to why. */
 static int run_fixture(const fixture_t *fx, const csvtab_t *in, double *worst, char *why,
                        size_t whylen)
@@ -168,7 +151,7 @@ static int run_fixture(const fixture_t *fx, const csvtab_t *in, double *worst, c
                 ok = 0;
                 continue;
             }
-            if (!close_enough(strtod(cell, NULL), y[k], (f->out_int >> k) & 1, worst)) {
+            if (!tc_golden_close_enough(strtod(cell, NULL), y[k], (f->out_int >> k) & 1, worst)) {
                 snprintf(why, whylen, "bar %d: %s=%.17g, TA-Lib %s", r, f->out[k], y[k], cell);
                 ok = 0;
             }

@@ -369,15 +369,19 @@ static int hit(tc_clean_t *c, tc_tick_t *t, int reason, uint8_t flag)
     return 0;
 }
 
+/* to - from for to >= from, exact over the whole int64 range (times from damaged input
+ * can be far apart). */
+static uint64_t span(int64_t from, int64_t to) { return (uint64_t)to - (uint64_t)from; }
+
 static void note_gap(tc_clean_t *c, int64_t from, int64_t to)
 {
     c->st.hits[TC_CLEAN_GAP]++;
     c->st.gaps++;
     tc_clean_gap_t g = {from, to};
     int n = c->st.n_top_gaps, i = n < TC_CLEAN_TOP_GAPS ? n : TC_CLEAN_TOP_GAPS - 1;
-    if (n == TC_CLEAN_TOP_GAPS && to - from <= c->st.top_gaps[i].to - c->st.top_gaps[i].from)
+    if (n == TC_CLEAN_TOP_GAPS && span(from, to) <= span(c->st.top_gaps[i].from, c->st.top_gaps[i].to))
         return;
-    while (i > 0 && c->st.top_gaps[i - 1].to - c->st.top_gaps[i - 1].from < to - from) {
+    while (i > 0 && span(c->st.top_gaps[i - 1].from, c->st.top_gaps[i - 1].to) < span(from, to)) {
         c->st.top_gaps[i] = c->st.top_gaps[i - 1];
         i--;
     }
@@ -473,7 +477,8 @@ int tc_clean_push(tc_clean_t *c, const tc_tick_t *in, tc_tick_t *out)
         c->have_id = 1;
         c->last_id = t.trade.id;
     }
-    if (c->have_prev && c->cfg.gap_ns > 0 && t.ts_event - c->prev_ts > c->cfg.gap_ns)
+    if (c->have_prev && c->cfg.gap_ns > 0 && t.ts_event > c->prev_ts &&
+        span(c->prev_ts, t.ts_event) > (uint64_t)c->cfg.gap_ns)
         note_gap(c, c->prev_ts, t.ts_event);
     if (!c->have_prev || t.ts_event > c->prev_ts)
         c->prev_ts = t.ts_event;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/runtime/err.h"
+#include "ingest/clean.h"
 #include "ingest/import.h"
 #include "ingest/tickfile.h"
 
@@ -150,4 +151,27 @@ Test(fuzz_found, ticks_before_a_damaged_block_are_counted)
     cr_expect_eq(tc_tickfile_stats(tf)->ticks_read, 4);
     tc_tickfile_close(tf);
     unlink(path);
+}
+
+/* A gap between event times at the two ends of the int64 range (a damaged Yahoo row
+ * gave one) is a gap, not a signed overflow. */
+Test(fuzz_found, gaps_across_the_whole_time_range_do_not_overflow)
+{
+    tc_clean_cfg_t cfg;
+    tc_clean_cfg_default(&cfg);
+    cfg.window = 0;
+    cfg.gap_ns = 1000;
+    tc_clean_t *c = tc_clean_create(&cfg);
+    cr_assert_not_null(c);
+    tc_tick_t t = {.kind = TC_TICK_TRADE, .px_exp = -2, .ts_event = -8267857200000000000LL}, out;
+    t.trade.price = 100;
+    t.trade.size = 1;
+    cr_assert_eq(tc_clean_push(c, &t, &out), 1);
+    t.ts_event = 978498000000000000LL;
+    cr_assert_eq(tc_clean_push(c, &t, &out), 1);
+    const tc_clean_stats_t *st = tc_clean_stats(c);
+    cr_assert_eq(st->gaps, 1);
+    cr_assert_eq(st->top_gaps[0].from, -8267857200000000000LL);
+    cr_assert_eq(st->top_gaps[0].to, 978498000000000000LL);
+    tc_clean_destroy(c);
 }

@@ -30,8 +30,6 @@ int tc_modelsrc_open(tc_modelsrc_t *s, const tc_config_t *cfg)
 
 void tc_modelsrc_close(tc_modelsrc_t *s) { (void)s; }
 
-const char *tc_modelsrc_name(const tc_modelsrc_t *s) { return s->cur.name; }
-
 const char *tc_modelsrc_describe(tc_modelsrc_t *s)
 {
     if (!s->why[0])
@@ -44,10 +42,7 @@ static int load(tc_modelsrc_t *s, const tc_modelsrc_info_t *info, tc_model_t **r
 {
     tc_model_load_opts_t o = {.max_batch = 1, .max_steps = 1, .feature_known = feature_known};
     int r = tc_model_load(ret, info->path, &o);
-    if (r < 0)
-        return r;
-    s->cur = *info;
-    return 1;
+    return r < 0 ? r : 1;
 }
 
 static int poll_file(tc_modelsrc_t *s, tc_modelsrc_info_t *info, tc_model_t **ret)

@@ -35,7 +35,6 @@ typedef struct tc_modelsrc {
     off_t size;
     uint32_t version;
     int seen;
-    tc_modelsrc_info_t cur; /* what is served now */
     char why[256];          /* why nothing is served yet */
 } tc_modelsrc_t;
 
@@ -47,8 +46,6 @@ void tc_modelsrc_close(tc_modelsrc_t *s);
  * 0: nothing new; a negative errno: the new model could not be loaded (TC_ERR says
  * why; it is not retried until the source names another one). */
 int tc_modelsrc_poll(tc_modelsrc_t *s, tc_modelsrc_info_t *info, tc_model_t **ret);
-/* The served model's name ("" before the first). */
-const char *tc_modelsrc_name(const tc_modelsrc_t *s);
 /* One line saying where models come from and why none is served, for logs. */
 const char *tc_modelsrc_describe(tc_modelsrc_t *s);
 

@@ -33,6 +33,7 @@ typedef struct istage {
     tc_modelsrc_t src;
     tc_infer_engine_t *eng; /* NULL: no model to serve */
     uint32_t version;
+    tc_modelsrc_info_t served; /* the model of eng */
     int64_t next_poll;
     int closed;
     _Atomic uint64_t *n_features, *n_preds, *n_not_ready, *n_nonfinite, *n_unserved,
@@ -92,6 +93,7 @@ static void follow_model(istage_t *s, int first)
     tc_infer_engine_destroy(s->eng);
     s->eng = e;
     s->version = info.version;
+    s->served = info;
     if (!first)
         atomic_fetch_add_explicit(s->n_swaps, 1, memory_order_relaxed);
     TC_LOG(TC_LOG_NOTICE, "infer: serving %s version %u (%s)%s", info.name, info.version,
@@ -135,7 +137,7 @@ static void publish(istage_t *s, const tc_pred_t *p)
     tc_pk_kv_int(pk, "tp", p->ts_pred);
     tc_pk_kv_int(pk, "px", pm);
     tc_pk_kv_int(pk, "pe", pe);
-    tc_pk_kv_str(pk, "model", tc_modelsrc_name(&s->src));
+    tc_pk_kv_str(pk, "model", s->served.name);
     tc_pk_kv_uint(pk, "ver", p->model_version);
     tc_pk_str(pk, "yhat");
     msgpack_pack_array(pk, p->horizon);

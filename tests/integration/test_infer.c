@@ -324,3 +324,49 @@ Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .time
     unlink(model);
     unlink(model_b);
 }
+
+static uint64_t counter(tc_shm_t *s, const char *name)
+{
+    uint32_t n;
+    const tc_counter_t *c = tc_shm_counters(s, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(c[i].name, name))
+            return atomic_load(&c[i].value);
+    cr_assert_fail("no counter %s", name);
+    return 0;
+}
+
+/* A model the features stage cannot feed is refused with the reason, and the stage
+ * still consumes every feature record (it gates the features ring) without predicting. */
+Test(infer, unusable_model_is_refused_and_the_pipeline_keeps_flowing, .timeout = 120,
+     .fini = tc_test_daemon_kill)
+{
+    char inst[64], conf[128], model[128], extra[256];
+    snprintf(inst, sizeof inst, "tcrefuse-%d", getpid());
+    snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
+    snprintf(model, sizeof model, "/tmp/%s.safetensors", inst);
+    tc_shm_unlink(inst);
+    tc_rnn_config_t c = {.cell = TC_RNN_GRU, .input = 2, .hidden = 4, .layers = 1, .horizon = 2};
+    tc_model_t *m = tc_model_create(&c, 1, 1);
+    const char *specs[2] = {"RSI(TimePeriod=14)", "ADX(TimePeriod=7)"}; /* ADX(7): not in the set */
+    float mean[2] = {0, 0}, std[2] = {1, 1};
+    cr_assert_eq(tc_model_features_set(m, specs), 0);
+    cr_assert_eq(tc_model_scaler_set(m, mean, std), 0);
+    cr_assert_eq(tc_model_save(m, model), 0);
+    tc_model_destroy(m);
+    snprintf(extra, sizeof extra, "model_file = %s\nzmq_pub =\n", model);
+    write_conf(conf, inst, extra, 20000, 0);
+    pid_t d = tc_test_daemon_start(conf);
+    tc_shm_t s;
+    cr_assert_eq(tc_test_shm_wait(&s, inst), 0, "segment: %s", tc_err_msg());
+    cr_assert(tc_test_ring_wait_closed(&s, "predictions", 60), "the infer stage finished the run");
+    static tc_feat_t feats[MAXREC];
+    int nf = features_in_process(feats, 20000);
+    cr_assert_eq(counter(&s, "infer.features"), (uint64_t)nf);
+    cr_assert_eq(counter(&s, "infer.unserved"), (uint64_t)nf);
+    cr_assert_eq(counter(&s, "infer.predictions"), 0);
+    cr_assert_eq(counter(&s, "infer.model_refused"), 1);
+    tc_shm_detach(&s);
+    cleanup(inst, conf, d);
+    unlink(model);
+}

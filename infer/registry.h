@@ -135,6 +135,10 @@ int tc_registry_file_sha256(const char *path, char out[65]);
  * NULL removes it.  Not for production use. */
 void tc_registry_hook_set(tc_registry_t *r, void (*fn)(void *ctx, int step), void *ctx);
 
+/* 0 when name is a valid model or alias name (1..63 of [A-Za-z0-9._-], not starting
+ * with '.' or '-'); -EINVAL with "what \"name\": why" otherwise. */
+int tc_registry_name_check(const char *name, const char *what);
+
 /* Parses a time as nanoseconds since the epoch: an integer (ns) or ISO 8601 UTC
  * "YYYY-MM-DD[THH:MM[:SS[.fraction]]][Z]".  -EINVAL when it is neither. */
 int tc_registry_time_parse(const char *s, int64_t *ret_ns);

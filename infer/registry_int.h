@@ -35,9 +35,6 @@ int tc_registry_db_err(tc_registry_t *r, int rc, const char *what);
 int tc_registry_prepare(tc_registry_t *r, sqlite3_stmt **st, const char *sql);
 /* Runs sql that returns no rows (BEGIN, COMMIT, DDL). */
 int tc_registry_exec(tc_registry_t *r, const char *sql);
-/* 0 when name is a valid model or alias name (1..63 of [A-Za-z0-9._-], not starting
- * with '.' or '-'); -EINVAL naming `what` otherwise. */
-int tc_registry_name_check(const char *name, const char *what);
 /* The id of model, or -ENOENT ("no model NAME in db"). */
 int tc_registry_model_id(tc_registry_t *r, const char *model, int64_t *ret_id);
 /* Fills out from a row whose columns start at col: name, version, path (relative),

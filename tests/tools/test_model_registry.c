@@ -209,3 +209,22 @@ Test(model_registry, bad_input_fails_with_one_line, .init = setup, .fini = teard
     cr_expect(tc("list", NULL) != 0);
     expect_one_line_error("registry.db: not an SQLite database");
 }
+
+/* Without --registry the database is infer.registry of the config, under state_dir, and
+ * --alias defaults to infer.model_alias. */
+Test(model_registry, registry_and_alias_come_from_the_config, .init = setup, .fini = teardown)
+{
+    char conf[400], cmd[2048];
+    snprintf(conf, sizeof conf, "%s/tickcast.conf", dir);
+    FILE *f = fopen(conf, "w");
+    cr_assert(f);
+    fprintf(f, "[tickcastd]\nstate_dir = %s\n\n[infer]\nregistry = reg/models.db\nmodel_alias = live\n", dir);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s model register %s --name churn --config %s >/dev/null && "
+             "%s model promote 1 --config %s >/dev/null", bin, file[0], conf, bin, conf);
+    cr_assert(system(cmd) == 0, "%s", cmd);
+    snprintf(db, sizeof db, "%s/reg/models.db", dir);
+    cr_assert(access(db, F_OK) == 0, "the registry was not created at %s", db);
+    cr_assert(tc("show @live --json", "import json,sys; d=json.load(sys.stdin); "
+                 "assert d[\"version\"]==1 and d[\"aliases\"]==[\"live\"], d") == 0);
+}

@@ -2,6 +2,7 @@
 #include "infer/modelsrc.h"
 #include "daemon/runtime/err.h"
 #include "features/featset.h"
+#include "infer/registry.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +29,11 @@ int tc_modelsrc_open(tc_modelsrc_t *s, const tc_config_t *cfg)
     return 0;
 }
 
-void tc_modelsrc_close(tc_modelsrc_t *s) { (void)s; }
+void tc_modelsrc_close(tc_modelsrc_t *s)
+{
+    tc_registry_close(s->reg);
+    s->reg = NULL;
+}
 
 const char *tc_modelsrc_describe(tc_modelsrc_t *s)
 {
@@ -74,11 +79,57 @@ static int poll_file(tc_modelsrc_t *s, tc_modelsrc_info_t *info, tc_model_t **re
     return r;
 }
 
+/* The version the alias names now; 0 and *v, or 1 when there is nothing to serve yet
+ * (s->why says why), or a negative errno from the registry. */
+static int registry_target(tc_modelsrc_t *s, tc_registry_version_t *v)
+{
+    if (!s->reg) {
+        if (tc_registry_open((tc_registry_t **)&s->reg, s->path, TC_REGISTRY_READONLY) < 0) {
+            snprintf(s->why, sizeof s->why, "%s", tc_err_msg());
+            tc_err_clear();
+            return 1; /* not created yet: look again at the next poll */
+        }
+    } else if (s->seen && tc_registry_changed(s->reg) == 0) {
+        return 2; /* nothing committed since the last look */
+    }
+    char name[TC_REGISTRY_NAME_MAX];
+    snprintf(name, sizeof name, "%s", s->model);
+    if (!name[0] && tc_registry_model_only(s->reg, name) < 0) {
+        snprintf(s->why, sizeof s->why, "registry %s: %s", s->path, tc_err_msg());
+        tc_err_clear();
+        s->seen = 1;
+        return 1;
+    }
+    s->seen = 1;
+    if (tc_registry_resolve(s->reg, name, s->alias, v) < 0) {
+        snprintf(s->why, sizeof s->why, "registry %s: no version of model '%s' is under alias '%s'",
+                 s->path, name, s->alias);
+        tc_err_clear();
+        return 1;
+    }
+    return 0;
+}
+
+static int poll_registry(tc_modelsrc_t *s, tc_modelsrc_info_t *info, tc_model_t **ret)
+{
+    tc_registry_version_t v;
+    int r = registry_target(s, &v);
+    if (r != 0 || (uint32_t)v.version == s->version)
+        return 0;
+    s->version = (uint32_t)v.version; /* served or refused, it is not tried again */
+    memset(info, 0, sizeof *info);
+    snprintf(info->name, sizeof info->name, "%s", v.model);
+    info->version = (uint32_t)v.version;
+    snprintf(info->path, sizeof info->path, "%s", v.path);
+    snprintf(info->sha256, sizeof info->sha256, "%s", v.sha256);
+    /* the file must still be the one registered: a model is never served on trust */
+    if ((r = tc_registry_verify(&v)) < 0)
+        return r;
+    return load(s, info, ret);
+}
+
 int tc_modelsrc_poll(tc_modelsrc_t *s, tc_modelsrc_info_t *info, tc_model_t **ret)
 {
     *ret = NULL;
-    if (!s->from_registry)
-        return poll_file(s, info, ret);
-    snprintf(s->why, sizeof s->why, "registry %s: not readable by this build", s->path);
-    return 0;
+    return s->from_registry ? poll_registry(s, info, ret) : poll_file(s, info, ret);
 }

@@ -18,6 +18,7 @@
 #include "daemon/runtime/err.h"
 #include "features/stage.h"
 #include "infer/engine.h"
+#include "infer/registry.h"
 #include "ingest/synth.h"
 #include "shm/ring.h"
 #include "tests/common/daemon_run.h"
@@ -222,10 +223,13 @@ static int recv_msg(void *sub, msg_t *m, int timeout_ms)
     return 1;
 }
 
-Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .timeout = 120, .fini = tc_test_daemon_kill)
+/* The model changes mid-run: the file is replaced (use_registry 0), or version 2 is
+ * promoted over version 1 in the registry (1). */
+static void swap_scenario(int use_registry)
 {
-    char inst[64], conf[128], model[128], model_b[128], extra[512], ep[128];
-    snprintf(inst, sizeof inst, "tcswap-%d", getpid());
+    char inst[64], conf[128], model[128], model_b[128], extra[512], ep[128], db[128];
+    snprintf(inst, sizeof inst, "tcswap%d-%d", use_registry, getpid());
+    snprintf(db, sizeof db, "/tmp/%s.db", inst);
     snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
     snprintf(model, sizeof model, "/tmp/%s.safetensors", inst);
     snprintf(model_b, sizeof model_b, "/tmp/%s-b.safetensors", inst);
@@ -234,7 +238,20 @@ Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .time
     make_model(model, TC_RNN_LSTM, 5);
     make_model(model_b, TC_RNN_GRU, 9);
     tc_infer_engine_t *a = engine_for(model), *b = engine_for(model_b);
-    snprintf(extra, sizeof extra, "model_file = %s\nzmq_pub = %s\n", model, ep);
+    tc_registry_t *reg = NULL;
+    if (use_registry) {
+        int v;
+        unlink(db);
+        cr_assert_eq(tc_registry_open(&reg, db, 0), 0, "%s", tc_err_msg());
+        cr_assert_eq(tc_registry_register(reg, "swapper", model, 0, &v), 0, "%s", tc_err_msg());
+        cr_assert_eq(v, 1);
+        cr_assert_eq(tc_registry_register(reg, "swapper", model_b, 1, &v), 0, "%s", tc_err_msg());
+        cr_assert_eq(v, 2);
+        cr_assert_eq(tc_registry_promote(reg, "swapper", "production", 1, "test"), 0);
+        snprintf(extra, sizeof extra, "registry = %s\nzmq_pub = %s\n", db, ep);
+    } else {
+        snprintf(extra, sizeof extra, "model_file = %s\nzmq_pub = %s\n", model, ep);
+    }
     /* paced: 60,000 ticks at 20,000/s, so the replacement lands mid-run */
     write_conf(conf, inst, extra, 60000, 20000);
 
@@ -261,7 +278,11 @@ Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .time
         if (!strcmp(m->topic, "model") && !strcmp(m->event, "swap"))
             swaps++;
         if (!replaced && !strncmp(m->topic, "pred.", 5) && nm > 50) {
-            cr_assert_eq(rename(model_b, model), 0); /* atomic, as tc_model_save does */
+            if (use_registry)
+                cr_assert_eq(tc_registry_promote(reg, "swapper", "production", 2, "test"), 0,
+                             "%s", tc_err_msg());
+            else
+                cr_assert_eq(rename(model_b, model), 0); /* atomic, as tc_model_save does */
             replaced = 1;
         }
     }
@@ -313,8 +334,10 @@ Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .time
         checked++;
     }
     cr_assert_gt(checked, 50);
-    printf("infer swap: %d predictions, switch at record %d, %d published messages checked\n",
-           ng, first_b, checked);
+    printf("infer swap (%s): %d predictions, switch at record %d, %d published messages checked\n",
+           use_registry ? "registry" : "model file", ng, first_b, checked);
+    tc_registry_close(reg);
+    unlink(db);
     tc_infer_engine_destroy(a);
     tc_infer_engine_destroy(b);
     zmq_close(sub);
@@ -323,6 +346,18 @@ Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .time
     cleanup(inst, conf, d);
     unlink(model);
     unlink(model_b);
+}
+
+Test(infer, model_replaced_mid_run_switches_between_records_and_publishes, .timeout = 120,
+     .fini = tc_test_daemon_kill)
+{
+    swap_scenario(0);
+}
+
+Test(infer, promotion_in_the_registry_switches_between_records_and_publishes, .timeout = 120,
+     .fini = tc_test_daemon_kill)
+{
+    swap_scenario(1);
 }
 
 static uint64_t counter(tc_shm_t *s, const char *name)

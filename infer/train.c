@@ -234,6 +234,8 @@ int tc_train_fit_ends(tc_rnn_t *net, const tc_train_data_t *d, const int *train_
                              : ret->train_loss[epoch];
         ret->val_loss[epoch] = vl;
         ret->epochs_run = epoch + 1;
+        if (cfg->on_epoch)
+            cfg->on_epoch(cfg->on_epoch_ctx, epoch, ret->train_loss[epoch], vl);
         if (vl < ret->best_val_loss) {
             ret->best_val_loss = vl;
             ret->best_epoch = epoch;

@@ -63,6 +63,10 @@ typedef struct tc_train_config {
     float huber_delta;
     tc_optim_config_t optim;
     unsigned long long seed; /* shuffling order of the training windows */
+    /* Called after each epoch with its mean training and validation loss (progress
+     * display); NULL for none. */
+    void (*on_epoch)(void *ctx, int epoch, float train_loss, float val_loss);
+    void *on_epoch_ctx;
 } tc_train_config_t;
 
 #define TC_TRAIN_MAX_EPOCHS 1000

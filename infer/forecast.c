@@ -42,8 +42,10 @@ int tc_forecast_feature_known(const char *name, void *ctx)
         return 0;
     memcpy(base, name, len);
     base[len] = '\0';
-    /* A bare name parses when it is a catalog function (default parameters) or a bar
-     * feature; the full spec is parsed again when the dataset is built. */
+    /* A catalog function, or a bar feature (a bare name that parses); the full spec is
+     * parsed again when the dataset is built. */
+    if (tc_ta_find(base))
+        return 1;
     tc_featset_t *fs = malloc(sizeof *fs);
     if (!fs)
         return 0;
@@ -192,6 +194,72 @@ int tc_forecast_stream(float *yhat, const tc_rnn_t *net, const float *xs, const 
     }
     free(state), free(scratch);
     return 0;
+}
+
+int tc_forecast_run_open(tc_forecast_run_t *run, const char *model, const char *data,
+                         const char *const *symbols, int n_symbols, int64_t from_ns,
+                         int64_t to_ns, tc_forecast_method_t method)
+{
+    memset(run, 0, sizeof *run);
+    char *list = malloc(TC_FEAT_MAX * 100);
+    int *ends = NULL, r;
+    if (!list)
+        return TC_ERR(-ENOMEM, "out of memory");
+    if ((r = tc_forecast_model_load(&run->m, model, 256)) < 0)
+        goto fail;
+    tc_dataset_opts_t o;
+    if ((r = tc_forecast_dataset_opts(&o, list, TC_FEAT_MAX * 100, run->m)) < 0) {
+        TC_ERR_APPEND(r, "%s", model);
+        goto fail;
+    }
+    o.symbols = symbols;
+    o.n_symbols = n_symbols;
+    o.from_ns = from_ns;
+    o.to_ns = to_ns;
+    if ((r = tc_dataset_load(&run->ds, data, &o)) < 0)
+        goto fail;
+    const tc_dataset_t *ds = run->ds;
+    run->T = run->m->sequence_length;
+    run->K = ds->K;
+    run->xs = malloc((size_t)ds->n * ds->C * sizeof *run->xs);
+    run->yhat = malloc((size_t)ds->n * ds->K * sizeof *run->yhat);
+    ends = malloc((size_t)ds->n * sizeof *ends);
+    if (!run->xs || !run->yhat || !ends) {
+        r = TC_ERR(-ENOMEM, "out of memory");
+        goto fail;
+    }
+    tc_forecast_scale_all(run->xs, ds, run->m->scaler_mean, run->m->scaler_std);
+    for (size_t i = 0; i < (size_t)ds->n * ds->K; i++)
+        run->yhat[i] = NAN;
+    if (method == TC_FORECAST_BATCH) {
+        int n = 0;
+        for (int i = 0; i < ds->n; i++)
+            if (tc_dataset_window_ok(ds, i, run->T, 0))
+                ends[n++] = i;
+        r = tc_forecast_windows(run->yhat, run->m->net, run->xs, ds, ends, n, run->T);
+    } else {
+        r = tc_forecast_stream(run->yhat, run->m->net, run->xs, ds, run->T,
+                               method == TC_FORECAST_CARRY);
+    }
+    if (r < 0)
+        goto fail;
+    free(ends);
+    free(list);
+    return 0;
+fail:
+    free(ends);
+    free(list);
+    tc_forecast_run_close(run);
+    return r;
+}
+
+void tc_forecast_run_close(tc_forecast_run_t *run)
+{
+    tc_model_destroy(run->m);
+    tc_dataset_destroy(run->ds);
+    free(run->xs);
+    free(run->yhat);
+    memset(run, 0, sizeof *run);
 }
 
 /* ---- scores ---------------------------------------------------------------------- */

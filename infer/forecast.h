@@ -55,6 +55,30 @@ int tc_forecast_windows(float *yhat, tc_rnn_t *net, const float *xs, const tc_da
 int tc_forecast_stream(float *yhat, const tc_rnn_t *net, const float *xs, const tc_dataset_t *ds,
                        int T, int carry);
 
+/* A model over a data source, ready to score or print: the dataset built with the
+ * model's settings, the rows scaled with its scaler, and yhat for every row. */
+typedef enum tc_forecast_method {
+    TC_FORECAST_BATCH = 0, /* window forward in batches (tc_forecast_windows) */
+    TC_FORECAST_STEP = 1,  /* streaming step, zero state over the T rows of each window */
+    TC_FORECAST_CARRY = 2, /* streaming step, state carried from each symbol's first row */
+} tc_forecast_method_t;
+
+typedef struct tc_forecast_run {
+    tc_model_t *m;
+    tc_dataset_t *ds;
+    int T, K;
+    float *xs;   /* (ds->n, C) scaled rows */
+    float *yhat; /* (ds->n, K); NaN where there is no prediction */
+} tc_forecast_run_t;
+
+/* Loads the model and the data (symbols, from/to as tc_dataset_opts_t) and predicts
+ * with method.  0 or a negative errno with the reason on the error stack; on success
+ * release with tc_forecast_run_close. */
+int tc_forecast_run_open(tc_forecast_run_t *run, const char *model, const char *data,
+                         const char *const *symbols, int n_symbols, int64_t from_ns,
+                         int64_t to_ns, tc_forecast_method_t method);
+void tc_forecast_run_close(tc_forecast_run_t *run);
+
 enum { TC_FC_MODEL = 0, TC_FC_ZERO = 1, TC_FC_LAST = 2, TC_FC_N = 3 };
 
 typedef struct tc_forecast_score {

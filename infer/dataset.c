@@ -252,7 +252,7 @@ static int build_rows(tc_dataset_t *ds, const bars_t *bars, char (*names)[32], i
             ds->ts[n] = b->ts[j];
             ds->ts_target[n] = j + K < b->n ? b->ts[j + K] : 0;
             ds->close[n] = b->close[j];
-            ds->prev_close[n] = j > 0 ? b->close[j - 1] : NAN;
+            ds->prev_close[n] = n > begin ? ds->close[n - 1] : NAN;
             ds->sym[n] = ds->n_syms;
             n++;
         }

@@ -44,7 +44,7 @@ typedef struct tc_dataset {
     int64_t *ts;          /* (n) bar close time, ns UTC */
     int64_t *ts_target;   /* (n) close time of the bar of the last target, 0 if unknown */
     double *close;        /* (n) bar close */
-    double *prev_close;   /* (n) close of the symbol's previous bar (NaN for its first) */
+    double *prev_close;   /* (n) close of the symbol's previous row (NaN for its first) */
     int *sym;             /* (n) index into syms */
     int n_syms;
     tc_dataset_sym_t *syms;

@@ -340,7 +340,7 @@ int tc_forecast_beats_zero(const tc_forecast_score_t *s)
 static void json_num(FILE *out, double v)
 {
     if (isfinite(v))
-        fprintf(out, "%.9g", v);
+        fprintf(out, "%.17g", v); /* every digit: scripts recompute these figures */
     else
         fputs("null", out);
 }

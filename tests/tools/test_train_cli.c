@@ -14,6 +14,7 @@
 #include "infer/dataset.h"
 #include "infer/forecast.h"
 #include "infer/model.h"
+#include "ingest/tickfile.h"
 
 #define TINY "--bar-type tick --bar-size 60 --sequence-length 8 --hidden-dim 6 --horizon 2 " \
              "--epochs 3 --batch 32"
@@ -256,4 +257,80 @@ Test(train_cli, bad_input_gets_one_line_and_a_non_zero_exit)
                      "unknown to this build");
     snprintf(path, sizeof path, "%s/p.csv", dir);
     cr_assert_neq(access(path, F_OK), 0, "a failed predict left %s", path);
+}
+
+/* Field k ("test_loss") of fold `fold` of a train --json summary, as text. */
+static void fold_field(char *buf, size_t len, const char *json, int fold, const char *key)
+{
+    const char *p = json;
+    for (int i = 0; i <= fold; i++) {
+        p = strstr(p, "{\"train_loss\"");
+        cr_assert_not_null(p, "no fold %d in %s", fold, json);
+        if (i < fold)
+            p++;
+    }
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = strstr(p, pat);
+    cr_assert_not_null(p);
+    p += strlen(pat);
+    size_t n = strcspn(p, ",}");
+    snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+/* Leakage: the same data with every price after tick 100,000 scaled by a varying factor
+ * (a different future) gives the first walk-forward fold — whose training and validation
+ * windows and their targets all end before that tick — the same training and validation
+ * figures to the last digit, while later folds do change. */
+Test(train_cli, a_different_future_leaves_earlier_training_and_validation_unchanged)
+{
+    make_data();
+    char a[256], b[256];
+    snprintf(a, sizeof a, "%s/s.tck", dir);
+    snprintf(b, sizeof b, "%s/future.tck", dir);
+    tc_tickfile_t *in = tc_tickfile_open(a, TC_TICKFILE_READ, NULL);
+    tc_tickfile_t *out = tc_tickfile_open(b, TC_TICKFILE_CREATE, NULL);
+    cr_assert(in && out, "%s", tc_err_msg());
+    int ns;
+    const tc_symbol_t *tab = tc_tickfile_symbols(in, &ns);
+    for (int i = 0; i < ns; i++)
+        cr_assert_eq(tc_tickfile_symbol_add(out, &tab[i]), i);
+    static tc_tick_t t[1000];
+    int n, seen = 0;
+    while ((n = tc_tickfile_read(in, t, 1000)) > 0) {
+        for (int i = 0; i < n; i++, seen++) {
+            if (seen < 100000)
+                continue;
+            double f = 1.0 + 0.003 * ((seen * 7919) % 13 - 6) / 6.0;
+            if (t[i].kind == TC_TICK_TRADE) {
+                t[i].trade.price = (int64_t)((double)t[i].trade.price * f);
+            } else if (t[i].kind == TC_TICK_QUOTE) {
+                t[i].quote.bid = (int64_t)((double)t[i].quote.bid * f);
+                t[i].quote.ask = (int64_t)((double)t[i].quote.ask * f);
+            }
+        }
+        cr_assert_eq(tc_tickfile_append(out, t, n), 0);
+    }
+    cr_assert_eq(seen, 150000);
+    tc_tickfile_close(in);
+    cr_assert_eq(tc_tickfile_close(out), 0);
+
+    static char ja[65536], jb[65536];
+    char err[1024];
+    const char *wf = "--walk-forward 300,60,60,120 --json " TINY;
+    cr_assert_eq(run(ja, sizeof ja, err, sizeof err, "train --data s.tck -o a.safetensors %s", wf), 0, "%s", err);
+    cr_assert_eq(run(jb, sizeof jb, err, sizeof err, "train --data future.tck -o b.safetensors %s", wf), 0, "%s", err);
+    char x[64], y[64];
+    for (const char *k = "train_loss\0val_loss\0test_loss\0best_epoch\0"; *k; k += strlen(k) + 1) {
+        fold_field(x, sizeof x, ja, 0, k);
+        fold_field(y, sizeof y, jb, 0, k);
+        cr_assert_str_eq(x, y, "fold 0 %s: %s with the original future, %s with another", k, x, y);
+    }
+    int folds = 0;
+    for (const char *p = ja; (p = strstr(p, "{\"train_loss\"")); p++)
+        folds++;
+    cr_assert_geq(folds, 3);
+    fold_field(x, sizeof x, ja, folds - 1, "test_loss");
+    fold_field(y, sizeof y, jb, folds - 1, "test_loss");
+    cr_assert_str_neq(x, y, "the last fold's test figures must see the different future");
 }

@@ -11,6 +11,12 @@
  * write is one BEGIN IMMEDIATE transaction, so a crash leaves either all of it or none.
  * A handle belongs to one thread; open one per thread or process.  docs/MODELS.md,
  * section "Registry", is the reference for the schema and the commands.
+ *
+ * Following an alias (the inference stage), between two records:
+ *
+ *     if (tc_registry_changed(reg) > 0 &&
+ *         tc_registry_resolve(reg, "churn", "production", &v) == 0 && v.version != live)
+ *         ... tc_registry_verify(&v), tc_model_load(v.path), swap, live = v.version ...
  */
 #ifndef TC_INFER_REGISTRY_H
 #define TC_INFER_REGISTRY_H

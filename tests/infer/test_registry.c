@@ -6,7 +6,7 @@
  *  - changed() sees commits of another connection and another process;
  *  - reader processes resolving in a loop while one writer registers and promotes see
  *    no error and only consistent answers (a version and its hash agree, the live
- *    version never goes back);
+ *    version never goes back); two writer processes serialise, every move recorded;
  *  - a registration (or promotion) killed by SIGKILL between any two statements, or at
  *    a random moment, leaves a database that passes integrity_check and
  *    foreign_key_check, with the whole version or none of it and aliases unchanged;
@@ -413,6 +413,52 @@ static void check_consistent(void)
     cr_assert(sql_int("SELECT count(*) FROM aliases a WHERE a.version IS NOT (SELECT h.version FROM"
                       " alias_history h WHERE h.model_id = a.model_id AND h.alias = a.alias"
                       " ORDER BY h.id DESC LIMIT 1)") == 0, "aliases disagree with their history");
+}
+
+/* Two writer processes moving aliases at once: every move lands, in one order, and the
+ * history replays to the final aliases. */
+Test(registry, two_writers_serialise, .init = setup, .fini = teardown)
+{
+    char f[2][512];
+    model_file(f[0], sizeof f[0], 1);
+    model_file(f[1], sizeof f[1], 2);
+    tc_registry_t *r = open_rw();
+    int v;
+    cr_assert(tc_registry_register(r, "m", f[0], 0, &v) == 0);
+    cr_assert(tc_registry_register(r, "m", f[1], 1, &v) == 0);
+    tc_registry_close(r);
+    enum { MOVES = 15 };
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        cr_assert(kids[k] >= 0);
+        if (kids[k] == 0) {
+            tc_registry_t *c = NULL;
+            if (tc_registry_open(&c, db, 0) != 0)
+                _exit(2);
+            /* Each writer owns one alias and alternates it between v1 and v2. */
+            for (int i = 0; i < MOVES; i++)
+                if (tc_registry_promote(c, "m", k ? "staging" : "production", 1 + (i & 1), NULL) != 0) {
+                    fprintf(stderr, "writer %d: %s\n", k, tc_err_msg());
+                    _exit(1);
+                }
+            tc_registry_close(c);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int st;
+        waitpid(kids[k], &st, 0);
+        cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d failed", k);
+    }
+    cr_expect(sql_int("SELECT count(*) FROM alias_history") == 2 * MOVES);
+    cr_expect(sql_int("SELECT count(DISTINCT at_ns) FROM alias_history") == 2 * MOVES,
+              "history times are distinct");
+    cr_expect(sql_int("SELECT count(*) FROM alias_history a JOIN alias_history b ON b.id = a.id + 1"
+                      " WHERE b.at_ns <= a.at_ns") == 0, "history times increase with the row order");
+    check_consistent();
+    cr_expect(sql_int("SELECT version FROM aliases WHERE alias = 'production'") == 1 + ((MOVES - 1) & 1));
+    cr_expect(sql_int("SELECT version FROM aliases WHERE alias = 'staging'") == 1 + ((MOVES - 1) & 1));
 }
 
 static int register_child(const char *file, int step)

@@ -120,21 +120,40 @@ done:
 
 /* ---- stages ---- */
 
-static void resolve_bin_dir(sup_t *s)
+/* The directory of the stage programs: tickcastd.bin_dir, or tickcastd's own. */
+static void bin_dir_of(const tc_config_t *c, char *buf, size_t size)
 {
-    if (s->cfg.tickcastd.bin_dir[0]) {
-        snprintf(s->bin_dir, sizeof s->bin_dir, "%s", s->cfg.tickcastd.bin_dir);
+    if (c->tickcastd.bin_dir[0]) {
+        snprintf(buf, size, "%s", c->tickcastd.bin_dir);
         return;
     }
-    ssize_t n = readlink("/proc/self/exe", s->bin_dir, sizeof s->bin_dir - 1);
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
     if (n <= 0) {
-        snprintf(s->bin_dir, sizeof s->bin_dir, ".");
+        snprintf(buf, size, ".");
         return;
     }
-    s->bin_dir[n] = '\0';
-    char *slash = strrchr(s->bin_dir, '/');
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
     if (slash)
         *slash = '\0';
+}
+
+static void resolve_bin_dir(sup_t *s) { bin_dir_of(&s->cfg, s->bin_dir, sizeof s->bin_dir); }
+
+/* Every configured stage must have its program: a missing one is a configuration error
+ * found before anything starts, not a stage that crashes and restarts forever. */
+static int check_programs(const tc_config_t *c)
+{
+    char dir[PATH_MAX], items[MAX_STAGES][TC_CONFIG_NAME_MAX], path[PATH_MAX + 96];
+    bin_dir_of(c, dir, sizeof dir);
+    int n = tc_config_list_split(c->tickcastd.stages, items, MAX_STAGES);
+    for (int i = 0; i < n && i < MAX_STAGES; i++) {
+        snprintf(path, sizeof path, "%s/tickcast-%s", dir, items[i]);
+        if (access(path, X_OK) < 0)
+            return TC_ERR(-errno, "tickcastd.stages: stage '%s': %s: %s", items[i], path,
+                          strerror(errno));
+    }
+    return 0;
 }
 
 static sup_stage_t *find_stage(sup_t *s, const char *name)
@@ -339,6 +358,11 @@ static void reload(sup_t *s)
         tc_notify_status("reload refused: %s", tc_err_msg());
         return;
     }
+    if (check_programs(&next) < 0) {
+        TC_LOG(TC_LOG_ERR, "reload refused, keeping the running configuration: %s", tc_err_msg());
+        tc_notify_status("reload refused: %s", tc_err_msg());
+        return;
+    }
     if (strcmp(next.tickcastd.instance, s->cfg.tickcastd.instance) != 0) {
         TC_LOG(TC_LOG_ERR, "reload refused: tickcastd.instance cannot change while running");
         tc_notify_status("reload refused: tickcastd.instance cannot change while running");
@@ -415,7 +439,8 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         return 1;
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
-    if ((r = tc_signals_install()) < 0 || (r = open_segment(&s)) < 0) {
+    if ((r = check_programs(&s.cfg)) < 0 || (r = tc_signals_install()) < 0 ||
+        (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;
     }

@@ -244,7 +244,7 @@ static const tc_config_key_t keys[] = {
     K_STR(tickcastd, instance, "default", check_name, R,
           "Instance name: the shared-memory segment is /dev/shm/tickcast.<instance>, so "
           "several instances can run side by side."),
-    K_STR(tickcastd, stages, "ingest,features,infer,strategy", check_stages, R,
+    K_STR(tickcastd, stages, "ingest,features,infer", check_stages, R,
           "Stages tickcastd starts, in pipeline order (comma list); stage NAME runs the "
           "program tickcast-NAME from bin_dir. Empty: start none (stages are started by hand)."),
     K_STR(tickcastd, consumers, "ticks:features,features:infer,predictions:strategy",

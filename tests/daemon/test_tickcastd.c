@@ -254,3 +254,28 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
     cleanup(h);
     free(h);
 }
+
+/* A stage whose program does not exist is a configuration error found before the
+ * segment is created, not a stage restarted forever. */
+Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
+{
+    char conf[128], cmd[512], inst[64];
+    snprintf(inst, sizeof inst, "tcmissing-%d", getpid());
+    snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
+    FILE *f = fopen(conf, "w");
+    fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,nosuch\nbin_dir = %s\n", inst, TC_BIN_DIR);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "NOTIFY_SOCKET= %s/tickcastd --config %s 2>&1", TC_BIN_DIR, conf);
+    FILE *p = popen(cmd, "r");
+    char line[1024] = "";
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    char want[512];
+    snprintf(want, sizeof want, "tickcastd.stages: stage 'nosuch': %s/tickcast-nosuch: No such file or directory\n",
+             TC_BIN_DIR);
+    cr_assert_not_null(strstr(line, want), "got: %s", line);
+    tc_shm_t s;
+    cr_assert_neq(tc_shm_attach(&s, inst, 1), 0, "no segment was created");
+    unlink(conf);
+}

@@ -157,7 +157,7 @@ Test(config, defaults_are_the_documented_ones)
     memset(&c, 0x5a, sizeof c);
     cr_assert_eq(tc_config_load(&c, NULL), 0, "%s", tc_err_msg());
     cr_assert_str_eq(c.tickcastd.instance, "default");
-    cr_assert_str_eq(c.tickcastd.stages, "ingest,features,infer,strategy");
+    cr_assert_str_eq(c.tickcastd.stages, "ingest,features,infer");
     cr_assert_str_eq(c.tickcastd.consumers, "ticks:features,features:infer,predictions:strategy");
     cr_assert_str_eq(c.tickcastd.bin_dir, "");
     cr_assert_eq(c.tickcastd.restart_backoff_min, 100LL * 1000 * 1000);

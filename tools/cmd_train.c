@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/runtime/err.h"
+#include "infer/json.h"
 #include "infer/trainer.h"
 
 #define MAX_SYMS 64
@@ -99,8 +100,12 @@ static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *
 
 static void summary_json(const tc_trainer_opts_t *o, const tc_trainer_result_t *res)
 {
-    printf("{\"model\":\"%s\",\"ticks\":%llu,\"bars\":%llu,\"rows\":%d,\"symbols\":%d,"
-           "\"features\":%d,\"folds\":[", o->out, (unsigned long long)res->ticks,
+    char q[4200];
+    size_t len = 0;
+    if (tc_json_quote(q, sizeof q, &len, o->out) < 0)
+        snprintf(q, sizeof q, "null");
+    printf("{\"model\":%s,\"ticks\":%llu,\"bars\":%llu,\"rows\":%d,\"symbols\":%d,"
+           "\"features\":%d,\"folds\":[", q, (unsigned long long)res->ticks,
            (unsigned long long)res->bars, res->rows, res->symbols, res->features);
     for (int i = 0; i < res->n_folds; i++) {
         fputs(i ? "," : "", stdout);

@@ -67,11 +67,21 @@ sed 's/^<[0-9]>//' "$work/daemon.log" | tail -n 8
 echo "tickcastd exit status: $status"
 [ "$status" -eq 0 ]
 
+say "a forecaster trained on the synthetic market (tickcast synth, train, evaluate)"
+"$bin/tickcast" synth -o "$work/market.tck" --ticks 200000 --symbols EURUSD,BTCUSDT
+"$bin/tickcast" train --data "$work/market.tck" -o "$work/model.safetensors" --bar-type tick \
+    --bar-size 100 --sequence-length 16 --hidden-dim 16 --horizon 3 --epochs 5
+# scored on a market the model never saw (another seed): out of sample
+"$bin/tickcast" synth -o "$work/fresh.tck" --seed 43 --ticks 100000 --symbols EURUSD,BTCUSDT
+"$bin/tickcast" evaluate --model "$work/model.safetensors" --data "$work/fresh.tck" |
+    sed -n '/^overall/,$p'
+
 say "next steps"
 cat <<'TXT'
   tickcast --help                       every command
   tickcast features --list              the 161 streaming TA-Lib functions
   tickcast ta RSI TimePeriod=14 --input bars.csv   check any indicator against TA-Lib
   tickcast import FILE -o out.tck       import a recorded tick file (docs/FORMATS.md)
+  tickcast train --help                 train on it; evaluate and predict (docs/MODELS.md)
   systemd/tickcast.service              run it as a service (docs/CONFIG.md)
 TXT

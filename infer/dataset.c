@@ -307,6 +307,12 @@ int tc_dataset_load(tc_dataset_t **ret, const char *path, const tc_dataset_opts_
         TC_ERR_APPEND(r, "reading %s", path);
         goto fail;
     }
+    if (src.imp) { /* a bad row never stops an import: it is counted, and so reported */
+        const tc_import_stats_t *st = tc_import_stats(src.imp);
+        ds->rejected = st->rejected;
+        for (int i = 0; i < TC_IMPORT_REJ_MAX && !ds->reject_msg[0]; i++)
+            snprintf(ds->reject_msg, sizeof ds->reject_msg, "%s", st->reject_msg[i]);
+    }
     if ((r = build_rows(ds, bars, names, nsym, o)) < 0)
         goto fail;
     if (ds->n == 0) {

@@ -53,6 +53,8 @@ typedef struct tc_dataset {
     char *files[TC_DATASET_MAX_FILES];     /* input files read */
     char sha256[TC_DATASET_MAX_FILES][65]; /* hex digest of each */
     uint64_t ticks, bars;                  /* ticks read, bars closed (ready or not, kept symbols) */
+    uint64_t rejected;                     /* importable files: malformed rows skipped */
+    char reject_msg[200];                  /* the first of them, "file:line: reason" ("" none) */
 } tc_dataset_t;
 
 /* Reads path (a .tck file, a directory of .tck files, or an importable file) and builds

@@ -344,6 +344,8 @@ int tc_trainer_run(const tc_trainer_opts_t *o, tc_trainer_result_t *res)
     res->features = C;
     res->ticks = ds->ticks;
     res->bars = ds->bars;
+    res->rejected = ds->rejected;
+    snprintf(res->reject_msg, sizeof res->reject_msg, "%s", ds->reject_msg);
     tc_rnn_config_t cfg = {.cell = o->cell, .input = C, .hidden = o->hidden, .layers = o->layers,
                            .horizon = K};
     for (int k = 0; k < max_folds; k++) {

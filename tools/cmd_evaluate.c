@@ -82,6 +82,9 @@ static int cmd_evaluate(int argc, char **argv)
     tc_forecast_run_t run;
     if (tc_forecast_run_open(&run, model, data, nsym ? syms : NULL, nsym, from, to, method) < 0)
         return 1;
+    if (run.ds->rejected)
+        fprintf(stderr, "tickcast evaluate: note: %s: %llu malformed rows skipped (first: %s)\n", data,
+                (unsigned long long)run.ds->rejected, run.ds->reject_msg);
     const tc_dataset_t *ds = run.ds;
     tc_forecast_score_t *per = calloc((size_t)ds->n_syms, sizeof *per), all;
     if (!per) {

@@ -105,8 +105,9 @@ static void summary_json(const tc_trainer_opts_t *o, const tc_trainer_result_t *
     if (tc_json_quote(q, sizeof q, &len, o->out) < 0)
         snprintf(q, sizeof q, "null");
     printf("{\"model\":%s,\"ticks\":%llu,\"bars\":%llu,\"rows\":%d,\"symbols\":%d,"
-           "\"features\":%d,\"folds\":[", q, (unsigned long long)res->ticks,
-           (unsigned long long)res->bars, res->rows, res->symbols, res->features);
+           "\"features\":%d,\"rejected_rows\":%llu,\"folds\":[", q, (unsigned long long)res->ticks,
+           (unsigned long long)res->bars, res->rows, res->symbols, res->features,
+           (unsigned long long)res->rejected);
     for (int i = 0; i < res->n_folds; i++) {
         fputs(i ? "," : "", stdout);
         tc_trainer_fold_json(stdout, &res->folds[i]);
@@ -223,6 +224,9 @@ static int cmd_train(int argc, char **argv)
         fputs("\r\033[K", stderr);
     if (r < 0)
         return 1;
+    if (res.rejected)
+        fprintf(stderr, "tickcast train: note: %s: %llu malformed rows skipped (first: %s)\n",
+                o.data, (unsigned long long)res.rejected, res.reject_msg);
     if (json)
         summary_json(&o, &res);
     else

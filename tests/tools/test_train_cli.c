@@ -15,6 +15,7 @@
 #include "infer/forecast.h"
 #include "infer/model.h"
 #include "ingest/tickfile.h"
+#include "tests/common/csvtab.h"
 
 #define TINY "--bar-type tick --bar-size 60 --sequence-length 8 --hidden-dim 6 --horizon 2 " \
              "--epochs 3 --batch 32"
@@ -333,4 +334,26 @@ Test(train_cli, a_different_future_leaves_earlier_training_and_validation_unchan
     fold_field(x, sizeof x, ja, folds - 1, "test_loss");
     fold_field(y, sizeof y, jb, folds - 1, "test_loss");
     cr_assert_str_neq(x, y, "the last fold's test figures must see the different future");
+}
+
+/* A malformed row of an imported file is skipped, counted and named (file:line), and
+ * training goes on. */
+Test(train_cli, malformed_rows_are_counted_and_named)
+{
+    const char *src = tc_shared_path("data/ticks/fx_fxcm_eurusd_quotes_20140502.csv");
+    if (access(src, R_OK) != 0)
+        cr_skip_test("%s is missing: the shared data must sit beside the clone", src);
+    char cmd[1024], out[4096], err[2048];
+    snprintf(cmd, sizeof cmd,
+             "head -n 40000 %s | sed '500s/.*/garbage,row/' > %s/fx_fxcm_eurusd_quotes_20140502.csv",
+             src, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data fx_fxcm_eurusd_quotes_20140502.csv -o fx.safetensors --json "
+                     "--bar-type tick --bar-size 20 --sequence-length 4 --hidden-dim 4 --epochs 1"),
+                 0, "%s", err);
+    cr_assert(strstr(err, "1 malformed rows skipped") &&
+                  strstr(err, "fx_fxcm_eurusd_quotes_20140502.csv:500:"),
+              "%s", err);
+    cr_assert(strstr(out, "\"rejected_rows\":1,"), "%s", out);
 }

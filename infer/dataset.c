@@ -108,6 +108,19 @@ typedef struct bars {
     double *f; /* (cap, C) */
 } bars_t;
 
+/* A bar the network can take: ready, and every feature finite.  A ready bar with a NaN
+ * or infinite feature is skipped, as the inference engine skips it (its state is left
+ * as it was), so windows and carried state see the same rows live and here. */
+static int usable(const tc_feat_t *r, int C)
+{
+    if (!(r->flags & TC_FEAT_READY))
+        return 0;
+    for (int c = 0; c < C; c++)
+        if (!isfinite(r->f[c]))
+            return 0;
+    return 1;
+}
+
 static int bars_push(bars_t *b, const tc_feat_t *r, int C)
 {
     if (b->n == b->cap) {
@@ -130,7 +143,7 @@ static int bars_push(bars_t *b, const tc_feat_t *r, int C)
     }
     b->ts[b->n] = r->ts_close;
     b->close[b->n] = r->close;
-    b->ready[b->n] = (r->flags & TC_FEAT_READY) != 0;
+    b->ready[b->n] = (uint8_t)usable(r, C);
     memcpy(b->f + (size_t)b->n * C, r->f, (size_t)C * sizeof *b->f);
     b->n++;
     return 0;

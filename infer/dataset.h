@@ -5,7 +5,7 @@
  * importers read) go through tc_features_* — the very pipeline of tickcast-features —
  * in stream order, with the price source the features stage would pick per symbol
  * (quote mids for FX and CFDs, trades otherwise).  Every closed bar that is ready (all
- * features past their lookback) becomes a row.  Rows are grouped by symbol, each group
+ * features past their lookback) and whose features are all finite becomes a row.  Rows are grouped by symbol, each group
  * chronological, so a window of consecutive rows inside a group never crosses symbols.
  *
  * Targets: y[i][k] = log(close[i+k+1] / close[i]), k = 0..K-1, over the symbol's own

@@ -141,3 +141,69 @@ Test(forecast, feature_names_known_to_the_build)
     cr_assert_str_eq(tc_forecast_bar_type_name(TC_BAR_VOLUME), "volume");
     cr_assert_eq(tc_forecast_bar_type_parse(&t, "renko"), -EINVAL);
 }
+
+/* A model file with everything evaluation needs, trained on nothing (seeded weights). */
+static void write_model(const char *path, const tc_dataset_t *ds, int T, int K)
+{
+    tc_rnn_config_t cfg = {.cell = TC_RNN_GRU, .input = ds->C, .hidden = 8, .layers = 1, .horizon = K};
+    tc_model_t *m = tc_model_create(&cfg, 1, 1);
+    cr_assert_not_null(m);
+    tc_rnn_init_uniform(m->net, 9);
+    const char *specs[TC_FEAT_MAX];
+    for (int i = 0; i < ds->C; i++)
+        specs[i] = ds->fs.spec[i].name;
+    float mean[TC_FEAT_MAX], std[TC_FEAT_MAX];
+    int *w = NULL;
+    int nw = tc_dataset_windows(ds, T, &w);
+    cr_assert_gt(tc_dataset_scaler_fit(mean, std, ds, w, nw, T), 0);
+    free(w);
+    char num[16];
+    snprintf(num, sizeof num, "%d", T);
+    cr_assert_eq(tc_model_features_set(m, specs), 0);
+    cr_assert_eq(tc_model_scaler_set(m, mean, std), 0);
+    cr_assert_eq(tc_model_meta_set(m, "sequence_length", num), 0);
+    cr_assert_eq(tc_model_meta_set(m, "bar_type", "tick"), 0);
+    cr_assert_eq(tc_model_meta_set(m, "bar_size", "50"), 0);
+    cr_assert_eq(tc_model_save(m, path), 0, "%s", tc_err_msg());
+    tc_model_destroy(m);
+}
+
+/* predict/evaluate --state carry run the inference engine itself; it gives the same
+ * bits as the plain carried streaming step over the same scaled rows, and the window
+ * methods agree with each other. */
+Test(forecast, carried_state_is_the_inference_engine, .timeout = 60)
+{
+    const char *path = tc_shared_path(FX_REL);
+    if (access(path, R_OK) != 0)
+        cr_skip_test("%s is missing: the shared data must sit beside the clone", path);
+    const int T = 6, K = 2;
+    tc_dataset_opts_t o = {.bar_type = TC_BAR_TICK, .bar_size = 50, .feature_list = "default",
+                           .horizon = K};
+    tc_dataset_t *ds = NULL;
+    cr_assert_eq(tc_dataset_load(&ds, path, &o), 0, "%s", tc_err_msg());
+    char model[128];
+    snprintf(model, sizeof model, "/tmp/tc-test-forecast-%d.safetensors", getpid());
+    write_model(model, ds, T, K);
+    tc_forecast_run_t carry, step, batch;
+    cr_assert_eq(tc_forecast_run_open(&carry, model, path, NULL, 0, 0, 0, TC_FORECAST_CARRY), 0,
+                 "%s", tc_err_msg());
+    cr_assert_eq(tc_forecast_run_open(&step, model, path, NULL, 0, 0, 0, TC_FORECAST_STEP), 0);
+    cr_assert_eq(tc_forecast_run_open(&batch, model, path, NULL, 0, 0, 0, TC_FORECAST_BATCH), 0);
+    unlink(model);
+    cr_assert_eq(carry.ds->n, ds->n);
+    float *plain = malloc((size_t)ds->n * K * sizeof *plain);
+    cr_assert_eq(tc_forecast_stream(plain, carry.m->net, carry.xs, carry.ds, T, 1), 0);
+    cr_assert_eq(memcmp(plain, carry.yhat, (size_t)ds->n * K * sizeof *plain), 0,
+                 "engine and carried step differ");
+    for (int i = 0; i < ds->n * K; i++) {
+        double a = step.yhat[i], b = batch.yhat[i];
+        cr_assert(isnan(a) == isnan(b), "value %d: %g vs %g", i, a, b);
+        if (!isnan(a))
+            cr_assert(fabs(a - b) <= 1e-5 * fabs(b) + 1e-6, "value %d: step %.9g, window %.9g", i, a, b);
+    }
+    free(plain);
+    tc_forecast_run_close(&carry);
+    tc_forecast_run_close(&step);
+    tc_forecast_run_close(&batch);
+    tc_dataset_destroy(ds);
+}

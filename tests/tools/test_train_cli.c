@@ -357,3 +357,28 @@ Test(train_cli, malformed_rows_are_counted_and_named)
               "%s", err);
     cr_assert(strstr(out, "\"rejected_rows\":1,"), "%s", out);
 }
+
+/* A directory holding the tick file trains the very same model (weights and figures);
+ * only train_files names the file inside the directory. */
+Test(train_cli, a_directory_of_tick_files_trains_the_same_model)
+{
+    make_data();
+    char cmd[512], err[1024];
+    snprintf(cmd, sizeof cmd, "mkdir %s/d && cp %s/s.tck %s/d/ticks-000001-20240102.tck", dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run(NULL, 0, err, sizeof err, "train --data s.tck -o f.safetensors " TINY), 0, "%s", err);
+    cr_assert_eq(run(NULL, 0, err, sizeof err, "train --data d -o d.safetensors " TINY), 0, "%s", err);
+    char pf[256], pd[256];
+    snprintf(pf, sizeof pf, "%s/f.safetensors", dir);
+    snprintf(pd, sizeof pd, "%s/d.safetensors", dir);
+    tc_model_t *f = NULL, *d = NULL;
+    cr_assert_eq(tc_model_load(&f, pf, NULL), 0, "%s", tc_err_msg());
+    cr_assert_eq(tc_model_load(&d, pd, NULL), 0, "%s", tc_err_msg());
+    cr_assert_eq(f->net->n_params, d->net->n_params);
+    cr_assert_eq(memcmp(f->net->param_block, d->net->param_block, f->net->n_params * sizeof(float)), 0);
+    cr_assert_str_eq(tc_model_meta_get(f, "metrics"), tc_model_meta_get(d, "metrics"));
+    cr_assert(strstr(tc_model_meta_get(d, "train_files"), "\"d/ticks-000001-20240102.tck\":\"sha256:"),
+              "%s", tc_model_meta_get(d, "train_files"));
+    tc_model_destroy(f);
+    tc_model_destroy(d);
+}

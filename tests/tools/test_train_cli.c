@@ -382,3 +382,33 @@ Test(train_cli, a_directory_of_tick_files_trains_the_same_model)
     tc_model_destroy(f);
     tc_model_destroy(d);
 }
+
+Test(train_cli, symbol_selection_repeatable_or_a_comma_list)
+{
+    make_data();
+    char out[4096], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o one.safetensors --symbol BTCUSDT " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "of 1 symbol;"), "%s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o two.safetensors --symbol EURUSD --symbol BTCUSDT " TINY),
+                 0, "%s", err);
+    cr_assert(strstr(out, "of 2 symbols;"), "%s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o comma.safetensors --symbol EURUSD,BTCUSDT " TINY), 0, "%s", err);
+    char p2[256], pc[256];
+    snprintf(p2, sizeof p2, "%s/two.safetensors", dir);
+    snprintf(pc, sizeof pc, "%s/comma.safetensors", dir);
+    tc_model_t *a = NULL, *b = NULL;
+    cr_assert_eq(tc_model_load(&a, p2, NULL), 0);
+    cr_assert_eq(tc_model_load(&b, pc, NULL), 0);
+    cr_assert_str_eq(tc_model_meta_get(a, "hyperparameters"), tc_model_meta_get(b, "hyperparameters"));
+    cr_assert(strstr(tc_model_meta_get(a, "hyperparameters"), "\"symbols\":[\"EURUSD\",\"BTCUSDT\"]"));
+    cr_assert_eq(memcmp(a->net->param_block, b->net->param_block, a->net->n_params * sizeof(float)), 0);
+    tc_model_destroy(a);
+    tc_model_destroy(b);
+    /* the evaluation of one symbol reports that symbol only */
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "evaluate --model two.safetensors --data s.tck --symbol BTCUSDT --json"), 0, "%s", err);
+    cr_assert(strstr(out, "\"symbol\":\"BTCUSDT\"") && !strstr(out, "\"symbol\":\"EURUSD\""), "%s", out);
+}

@@ -81,6 +81,17 @@ static void progress(void *ctx, int fold, int epoch, int epochs, float tl, float
 
 static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *res)
 {
+    for (int i = 0; res->n_folds > 1 && i < res->n_folds; i++) {
+        const tc_trainer_fold_t *f = &res->folds[i];
+        char a[48], b[48];
+        tc_dataset_time_format(a, sizeof a, f->train_first_ns);
+        tc_dataset_time_format(b, sizeof b, f->train_last_ns);
+        printf("fold %d: train %s..%s, windows %d/%d/%d, loss train %.4g val %.4g test %.4g, "
+               "test RMSE %.4g vs no change %.4g\n", i + 1, a, b, f->n_train, f->n_val, f->n_test,
+               f->train_loss, f->val_loss, f->test_loss,
+               tc_forecast_rmse(&f->test_score, TC_FC_MODEL, -1),
+               tc_forecast_rmse(&f->test_score, TC_FC_ZERO, -1));
+    }
     const tc_trainer_fold_t *f = &res->folds[res->n_folds - 1];
     const tc_forecast_score_t *s = &f->test_score;
     printf("%s: %s hidden %d x%d, %d features, T %d, horizon %d; %d rows of %d symbol%s",

@@ -169,8 +169,9 @@ static int collect(tc_dataset_t *ds, bars_t *bars, char (*names)[32], int *ret_n
                    source_t *src, tc_features_t *x, const tc_dataset_opts_t *o)
 {
     enum { BATCH = 1024 };
-    tc_tick_t *buf = malloc(BATCH * sizeof *buf);
-    tc_feat_t *out = malloc((size_t)tc_features_max_out(x) * sizeof *out);
+    /* Records are cache-line aligned types: malloc's 16 bytes are not enough. */
+    tc_tick_t *buf = aligned_alloc(TC_CACHE_LINE, BATCH * sizeof *buf);
+    tc_feat_t *out = aligned_alloc(TC_CACHE_LINE, (size_t)tc_features_max_out(x) * sizeof *out);
     if (!buf || !out) {
         free(buf), free(out);
         return TC_ERR(-ENOMEM, "out of memory");

@@ -78,7 +78,7 @@ static void rows_against_features(int bar_type, double bar_size, int min_rows)
     cr_assert_not_null(x);
     tc_features_symbol_price(x, 0, TC_BAR_PRICE_MID);
     int cap = 8192, nb = 0, k;
-    tc_feat_t *bars = malloc((size_t)cap * sizeof *bars), out[4];
+    tc_feat_t *bars = aligned_alloc(TC_CACHE_LINE, (size_t)cap * sizeof *bars), out[4];
     tc_tick_t t;
     uint64_t pos = 0;
     while (tc_import_read(im, &t, 1) == 1) {

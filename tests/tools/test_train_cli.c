@@ -412,3 +412,27 @@ Test(train_cli, symbol_selection_repeatable_or_a_comma_list)
                      "evaluate --model two.safetensors --data s.tck --symbol BTCUSDT --json"), 0, "%s", err);
     cr_assert(strstr(out, "\"symbol\":\"BTCUSDT\"") && !strstr(out, "\"symbol\":\"EURUSD\""), "%s", out);
 }
+
+Test(train_cli, gru_two_layers_huber_adamw_clipping)
+{
+    make_data();
+    char out[4096], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o g.safetensors --cell gru --layers 2 --loss huber "
+                     "--huber-delta 0.5 --weight-decay 0.01 --clip 1 --patience 1 " TINY),
+                 0, "%s", err);
+    cr_assert(strstr(out, "gru hidden 6 x2"), "%s", out);
+    char p[256];
+    snprintf(p, sizeof p, "%s/g.safetensors", dir);
+    tc_model_t *m = NULL;
+    cr_assert_eq(tc_forecast_model_load(&m, p, 1), 0, "%s", tc_err_msg());
+    cr_assert_eq(m->net->cfg.cell, TC_RNN_GRU);
+    cr_assert_eq(m->net->cfg.layers, 2);
+    const char *h = tc_model_meta_get(m, "hyperparameters");
+    cr_assert(strstr(h, "\"loss\":\"huber\",\"huber_delta\":0.5,\"optimizer\":\"adamw\""), "%s", h);
+    cr_assert(strstr(h, "\"clip\":1,") && strstr(h, "\"weight_decay\":0.01,"), "%s", h);
+    tc_model_destroy(m);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err, "evaluate --model g.safetensors --data s.tck"),
+                 0, "%s", err);
+    cr_assert(strstr(out, "\"no change\""), "%s", out);
+}

@@ -445,7 +445,7 @@ int tc_dataset_split(tc_dataset_split_t *train, tc_dataset_split_t *val, tc_data
                      const tc_dataset_t *ds, const int *w, int nw, int start, int n_train,
                      int n_val, int n_test, int gap)
 {
-    if (start < 0 || n_train < 1 || n_val < 0 || gap < 0)
+    if (start < 0 || n_train < 1 || n_val < -1 || gap < 0)
         return TC_ERR(-EINVAL, "bad split sizes %d/%d/%d from %d, gap %d", n_train, n_val, n_test,
                       start, gap);
     memset(train, 0, sizeof *train);
@@ -470,9 +470,9 @@ int tc_dataset_split(tc_dataset_split_t *train, tc_dataset_split_t *val, tc_data
     int at = start;
     take(train, ds, w, nw, &at, n_train, INT64_MIN, last, 0);
     int64_t barrier = mark(train, ds, last);
-    if (n_val > 0) {
+    if (n_val != 0) {
         take(val, ds, w, nw, &at, n_val, barrier, last, gap);
-        if (val->n < n_val) {
+        if (n_val > 0 && val->n < n_val) {
             r = -ERANGE;
             goto fail;
         }

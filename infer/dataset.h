@@ -81,8 +81,8 @@ typedef struct tc_dataset_split {
 
 /* Splits the chronological windows w[0..nw) (from tc_dataset_windows) into training,
  * validation and test.  Training takes n_train windows from w[start]; validation the
- * next n_val eligible ones, test the next n_test eligible (n_test < 0: every eligible
- * one left).  A window is eligible for the next split when (1) its end bar closes
+ * next n_val eligible ones (n_val < 0: every eligible one left, and no test), test the
+ * next n_test eligible (n_test < 0: every eligible one left).  A window is eligible for the next split when (1) its end bar closes
  * strictly after the last target bar of every window of the previous split (pooled over
  * symbols) and (2) it ends at least `gap` rows after its own symbol's last window of the
  * previous split.  With one symbol and gap = K this is tc_train_split's purge.  The ends

@@ -126,15 +126,15 @@ void tc_infer_engine_reset(tc_infer_engine_t *e, int sym)
 int tc_infer_engine_step(tc_infer_engine_t *e, const tc_feat_t *f, uint64_t pos,
                          uint32_t version, tc_pred_t *out)
 {
-    if (!(f->flags & TC_FEAT_READY))
-        return TC_INFER_NOT_READY;
     if (f->sym >= TC_SYMBOLS_MAX_FEATURES)
         return TC_INFER_BAD_SYMBOL;
+    /* A symbol starts at its first bar whose inputs of this model are all past their
+     * lookback (NaN until then), not when every column of the feature set is: that is
+     * where the trainer's rows start too. */
     for (int j = 0; j < e->n_in; j++) {
-        /* the trainer's arithmetic exactly (tc_train_scaler_apply): float rows */
-        float v = ((float)f->f[e->col[j]] - e->mean[j]) / e->std[j];
+        float v = ((float)f->f[e->col[j]] - e->mean[j]) / e->std[j]; /* tc_train_scaler_apply */
         if (!isfinite(v))
-            return TC_INFER_NONFINITE;
+            return e->started[f->sym] ? TC_INFER_NONFINITE : TC_INFER_NOT_READY;
         e->x[j] = v;
     }
     float *st = e->state + (size_t)f->sym * e->state_floats;

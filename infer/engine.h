@@ -1,9 +1,10 @@
 /* engine.h — live inference for many symbols: a model, the map from the features
  * ring's columns to the model's inputs, and per-symbol recurrent state.
  *
- * Each ready feature record (TC_FEAT_READY) of a symbol advances that symbol's state by
+ * Each feature record whose model inputs are all finite advances its symbol's state by
  * one streaming step (tc_rnn_step) and gives one prediction: the model sees the bars of
- * a symbol as one sequence from its first ready bar, with (h, c) carried between bars.
+ * a symbol as one sequence from the first bar where its own inputs are past their
+ * lookback (as the trainer's rows do), with (h, c) carried between bars.
  * The tickcast-infer stage, `tickcast predict` and the backtester all run this code, so
  * a prediction is the same number wherever it is made.  Nothing allocates after create.
  */
@@ -29,8 +30,8 @@ const tc_model_t *tc_infer_engine_model(const tc_infer_engine_t *e);
 /* Outcome of one record. */
 enum tc_infer_outcome {
     TC_INFER_PREDICTED = 1, /* *out is a prediction */
-    TC_INFER_NOT_READY = 0, /* the record is still in its features' lookback */
-    TC_INFER_NONFINITE = -1, /* an input was NaN or infinite: the state is left as it was */
+    TC_INFER_NOT_READY = 0, /* an input is NaN before the symbol's first prediction (lookback) */
+    TC_INFER_NONFINITE = -1, /* an input was NaN or infinite later: the state is left as it was */
     TC_INFER_BAD_SYMBOL = -2, /* symbol id beyond the engine's table */
 };
 

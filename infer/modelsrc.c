@@ -1,7 +1,7 @@
 /* modelsrc.c — the inference stage's model source (modelsrc.h). */
 #include "infer/modelsrc.h"
 #include "daemon/runtime/err.h"
-#include "features/featset.h"
+#include "infer/forecast.h"
 #include "infer/registry.h"
 
 #include <errno.h>
@@ -9,12 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int feature_known(const char *name, void *ctx)
-{
-    (void)ctx;
-    tc_featset_t one;
-    return tc_featset_parse(&one, name, TC_TA_MODE_TALIB) == 0 && one.n == 1;
-}
 
 int tc_modelsrc_open(tc_modelsrc_t *s, const tc_config_t *cfg)
 {
@@ -45,7 +39,7 @@ const char *tc_modelsrc_describe(tc_modelsrc_t *s)
 
 static int load(tc_modelsrc_t *s, const tc_modelsrc_info_t *info, tc_model_t **ret)
 {
-    tc_model_load_opts_t o = {.max_batch = 1, .max_steps = 1, .feature_known = feature_known};
+    tc_model_load_opts_t o = {.max_batch = 1, .max_steps = 1, .feature_known = tc_forecast_feature_known};
     int r = tc_model_load(ret, info->path, &o);
     return r < 0 ? r : 1;
 }

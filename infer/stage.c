@@ -15,6 +15,7 @@
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 #include "infer/engine.h"
+#include "infer/forecast.h"
 #include "infer/modelsrc.h"
 
 #include <cblas.h>
@@ -65,6 +66,29 @@ static void announce(istage_t *s, const char *event, const tc_modelsrc_info_t *i
     tc_pub_send(&s->pub, "model");
 }
 
+/* A model trained on other bars than the features stage builds would be fed numbers
+ * of another meaning: its recorded bar settings must be the stage's (a model that
+ * records none, e.g. one made in PyTorch, is taken as it is). */
+static int check_bars(const istage_t *s, const tc_model_t *m)
+{
+    const tc_config_features_t *fc = &s->cfg->features;
+    const char *bt = tc_model_meta_get(m, TC_FORECAST_META_BAR_TYPE);
+    const char *bs = tc_model_meta_get(m, TC_FORECAST_META_BAR_SIZE);
+    const char *mode = tc_model_meta_get(m, TC_FORECAST_META_MODE);
+    int type;
+    if (bt && (tc_forecast_bar_type_parse(&type, bt) < 0 || type != fc->bar_type))
+        return TC_ERR(-EPROTO, "trained on %s bars; features.bar_type is %s", bt,
+                      tc_forecast_bar_type_name(fc->bar_type));
+    if (bs && strtod(bs, NULL) != fc->bar_size)
+        return TC_ERR(-EPROTO, "trained on bars of size %s; features.bar_size is %g", bs,
+                      fc->bar_size);
+    int precise = fc->mode == TC_CONFIG_MODE_PRECISE;
+    if (mode && (strcmp(mode, "precise") == 0) != precise)
+        return TC_ERR(-EPROTO, "trained with feature_mode %s; features.mode is %s", mode,
+                      precise ? "precise" : "talib");
+    return 0;
+}
+
 /* Loads what the source now names and switches to it; keeps the old model when the new
  * one is refused. */
 static void follow_model(istage_t *s, int first)
@@ -82,7 +106,11 @@ static void follow_model(istage_t *s, int first)
         announce(s, "refused", NULL, prev, tc_err_msg());
         return;
     }
-    tc_infer_engine_t *e = tc_infer_engine_create(m, &s->fs);
+    tc_infer_engine_t *e = NULL;
+    if (check_bars(s, m) < 0)
+        tc_model_destroy(m);
+    else
+        e = tc_infer_engine_create(m, &s->fs);
     if (!e) {
         atomic_fetch_add_explicit(s->n_refused, 1, memory_order_relaxed);
         TC_LOG(TC_LOG_ERR, "infer: model %s version %u refused: %s%s", info.name, info.version,

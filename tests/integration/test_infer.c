@@ -29,7 +29,8 @@
 static const char *const SYMS[3] = {"EURUSD", "BTCUSDT", "SYN"};
 
 /* A small random 2-layer network over the first N_IN features of the default set. */
-static void make_model(const char *path, tc_rnn_cell_t cell, unsigned long long seed)
+static void make_model_meta(const char *path, tc_rnn_cell_t cell, unsigned long long seed,
+                            int with_bars)
 {
     tc_featset_t fs;
     cr_assert_eq(tc_featset_parse(&fs, "default", TC_TA_MODE_TALIB), 0);
@@ -46,8 +47,17 @@ static void make_model(const char *path, tc_rnn_cell_t cell, unsigned long long 
     }
     cr_assert_eq(tc_model_features_set(m, specs), 0, "%s", tc_err_msg());
     cr_assert_eq(tc_model_scaler_set(m, mean, std), 0, "%s", tc_err_msg());
+    if (with_bars) /* what tickcast train records, so the offline tools accept it */
+        cr_assert(tc_model_meta_set(m, "bar_type", "time") == 0 &&
+                  tc_model_meta_set(m, "bar_size", "1") == 0 &&
+                  tc_model_meta_set(m, "sequence_length", "8") == 0);
     cr_assert_eq(tc_model_save(m, path), 0, "%s", tc_err_msg());
     tc_model_destroy(m);
+}
+
+static void make_model(const char *path, tc_rnn_cell_t cell, unsigned long long seed)
+{
+    make_model_meta(path, cell, seed, 0);
 }
 
 static tc_infer_engine_t *engine_for(const char *path)
@@ -404,4 +414,78 @@ Test(infer, unusable_model_is_refused_and_the_pipeline_keeps_flowing, .timeout =
     tc_shm_detach(&s);
     cleanup(inst, conf, d);
     unlink(model);
+}
+
+/* The live stage and `tickcast predict --state carry` over the same recorded file give
+ * the same forecasts, bar for bar: the offline tool is what the service does. */
+Test(infer, stage_equals_tickcast_predict_carry_on_a_tick_file, .timeout = 120,
+     .fini = tc_test_daemon_kill)
+{
+    char inst[64], conf[128], model[128], ticks[128], csv[128], extra[512], cmd[1024];
+    snprintf(inst, sizeof inst, "tcpredict-%d", getpid());
+    snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
+    snprintf(model, sizeof model, "/tmp/%s.safetensors", inst);
+    snprintf(ticks, sizeof ticks, "/tmp/%s.tck", inst);
+    snprintf(csv, sizeof csv, "/tmp/%s.csv", inst);
+    tc_shm_unlink(inst);
+    make_model_meta(model, TC_RNN_LSTM, 3, 1);
+    snprintf(cmd, sizeof cmd, "%s/tickcast synth -o %s --seed 11 --ticks 60000 >/dev/null", TC_BIN_DIR,
+             ticks);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "%s/tickcast predict --model %s --data %s --state carry -o %s",
+             TC_BIN_DIR, model, ticks, csv);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+
+    snprintf(extra, sizeof extra, "model_file = %s\nzmq_pub =\n", model);
+    write_conf(conf, inst, extra, 0, 0);
+    FILE *f = fopen(conf, "a");
+    fprintf(f, "[ingest]\nsource = file\npath = %s\n", ticks);
+    fclose(f);
+    pid_t d = tc_test_daemon_start(conf);
+    tc_shm_t s;
+    cr_assert_eq(tc_test_shm_wait(&s, inst), 0, "segment: %s", tc_err_msg());
+    cr_assert(tc_test_ring_wait_closed(&s, "predictions", 60), "the infer stage finished the run");
+    static tc_pred_t got[MAXREC];
+    int ng = read_preds(&s, got, MAXREC);
+    uint32_t nsym;
+    const tc_symbol_t *tab = tc_shm_symbols(&s, &nsym);
+
+    f = fopen(csv, "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    int rows = 0, matched = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        char *tok[16];
+        int nt = 0;
+        for (char *p = line, *q; nt < 16; p = q + 1) {
+            tok[nt++] = p;
+            if (!(q = strpbrk(p, ",\n")))
+                break;
+            *q = 0;
+        }
+        if (nt < 6 || !tok[3][0])
+            continue; /* no forecast on this bar */
+        rows++;
+        long long ts = atoll(tok[0]);
+        for (int i = 0; i < ng; i++) {
+            if (got[i].ts_event != ts || got[i].sym >= nsym || strcmp(tab[got[i].sym].name, tok[1]))
+                continue;
+            for (int k = 0; k < 3; k++)
+                cr_assert_eq((float)got[i].yhat[k], strtof(tok[3 + k], NULL),
+                             "%s %lld step %d: stage %.9g, predict %s", tok[1], ts, k + 1,
+                             got[i].yhat[k], tok[3 + k]);
+            matched++;
+            break;
+        }
+    }
+    fclose(f);
+    cr_assert_eq(rows, ng, "tickcast predict forecast %d bars, the stage %d", rows, ng);
+    cr_assert_eq(matched, ng, "every stage prediction has its predict row");
+    printf("infer vs tickcast predict --state carry: %d forecasts equal\n", ng);
+    tc_shm_detach(&s);
+    cleanup(inst, conf, d);
+    unlink(model);
+    unlink(ticks);
+    unlink(csv);
 }

@@ -99,9 +99,12 @@ static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *
            o->sequence_length, o->ds.horizon, res->rows, res->symbols, res->symbols == 1 ? "" : "s");
     if (res->n_folds > 1)
         printf("; %d walk-forward folds (last written)", res->n_folds);
-    printf("; windows %d/%d/%d; best epoch %d of %d; loss train %.4g val %.4g test %.4g",
-           f->n_train, f->n_val, f->n_test, f->report.best_epoch + 1, f->report.epochs_run,
-           f->train_loss, f->val_loss, f->test_loss);
+    printf("; windows %d/%d/%d; best epoch %d of %d; loss train %.4g", f->n_train, f->n_val,
+           f->n_test, f->report.best_epoch + 1, f->report.epochs_run, f->train_loss);
+    if (f->n_val)
+        printf(" val %.4g", f->val_loss);
+    if (f->n_test)
+        printf(" test %.4g", f->test_loss);
     if (s->n)
         printf("; test RMSE %.4g vs no change %.4g (%s)", tc_forecast_rmse(s, TC_FC_MODEL, -1),
                tc_forecast_rmse(s, TC_FC_ZERO, -1),

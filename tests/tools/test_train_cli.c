@@ -436,3 +436,17 @@ Test(train_cli, gru_two_layers_huber_adamw_clipping)
                  0, "%s", err);
     cr_assert(strstr(out, "\"no change\""), "%s", out);
 }
+
+Test(train_cli, split_without_test_or_without_validation)
+{
+    make_data();
+    char out[16384], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o a.safetensors --split 0.8,0.2 --json " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "\"test_loss\":null") && strstr(out, "\"test\":0}"), "%s", out);
+    cr_assert(!strstr(out, "\"val\":0,"), "validation takes what is left: %s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o b.safetensors --split 0.8,0 --json " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "\"val_loss\":null") && strstr(out, "\"val\":0,"), "%s", out);
+    cr_assert(!strstr(out, "\"test_loss\":null"), "%s", out);
+}

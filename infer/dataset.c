@@ -108,6 +108,19 @@ typedef struct bars {
     double *f; /* (cap, C) */
 } bars_t;
 
+/* A bar the network can take: ready, and every feature finite.  A ready bar with a NaN
+ * or infinite feature is skipped, as the inference engine skips it (its state is left
+ * as it was), so windows and carried state see the same rows live and here. */
+static int usable(const tc_feat_t *r, int C)
+{
+    if (!(r->flags & TC_FEAT_READY))
+        return 0;
+    for (int c = 0; c < C; c++)
+        if (!isfinite(r->f[c]))
+            return 0;
+    return 1;
+}
+
 static int bars_push(bars_t *b, const tc_feat_t *r, int C)
 {
     if (b->n == b->cap) {
@@ -130,7 +143,7 @@ static int bars_push(bars_t *b, const tc_feat_t *r, int C)
     }
     b->ts[b->n] = r->ts_close;
     b->close[b->n] = r->close;
-    b->ready[b->n] = (r->flags & TC_FEAT_READY) != 0;
+    b->ready[b->n] = (uint8_t)usable(r, C);
     memcpy(b->f + (size_t)b->n * C, r->f, (size_t)C * sizeof *b->f);
     b->n++;
     return 0;
@@ -156,8 +169,9 @@ static int collect(tc_dataset_t *ds, bars_t *bars, char (*names)[32], int *ret_n
                    source_t *src, tc_features_t *x, const tc_dataset_opts_t *o)
 {
     enum { BATCH = 1024 };
-    tc_tick_t *buf = malloc(BATCH * sizeof *buf);
-    tc_feat_t *out = malloc((size_t)tc_features_max_out(x) * sizeof *out);
+    /* Records are cache-line aligned types: malloc's 16 bytes are not enough. */
+    tc_tick_t *buf = aligned_alloc(TC_CACHE_LINE, BATCH * sizeof *buf);
+    tc_feat_t *out = aligned_alloc(TC_CACHE_LINE, (size_t)tc_features_max_out(x) * sizeof *out);
     if (!buf || !out) {
         free(buf), free(out);
         return TC_ERR(-ENOMEM, "out of memory");
@@ -307,6 +321,12 @@ int tc_dataset_load(tc_dataset_t **ret, const char *path, const tc_dataset_opts_
         TC_ERR_APPEND(r, "reading %s", path);
         goto fail;
     }
+    if (src.imp) { /* a bad row never stops an import: it is counted, and so reported */
+        const tc_import_stats_t *st = tc_import_stats(src.imp);
+        ds->rejected = st->rejected;
+        for (int i = 0; i < TC_IMPORT_REJ_MAX && !ds->reject_msg[0]; i++)
+            snprintf(ds->reject_msg, sizeof ds->reject_msg, "%s", st->reject_msg[i]);
+    }
     if ((r = build_rows(ds, bars, names, nsym, o)) < 0)
         goto fail;
     if (ds->n == 0) {
@@ -425,7 +445,7 @@ int tc_dataset_split(tc_dataset_split_t *train, tc_dataset_split_t *val, tc_data
                      const tc_dataset_t *ds, const int *w, int nw, int start, int n_train,
                      int n_val, int n_test, int gap)
 {
-    if (start < 0 || n_train < 1 || n_val < 0 || gap < 0)
+    if (start < 0 || n_train < 1 || n_val < -1 || gap < 0)
         return TC_ERR(-EINVAL, "bad split sizes %d/%d/%d from %d, gap %d", n_train, n_val, n_test,
                       start, gap);
     memset(train, 0, sizeof *train);
@@ -450,9 +470,9 @@ int tc_dataset_split(tc_dataset_split_t *train, tc_dataset_split_t *val, tc_data
     int at = start;
     take(train, ds, w, nw, &at, n_train, INT64_MIN, last, 0);
     int64_t barrier = mark(train, ds, last);
-    if (n_val > 0) {
+    if (n_val != 0) {
         take(val, ds, w, nw, &at, n_val, barrier, last, gap);
-        if (val->n < n_val) {
+        if (n_val > 0 && val->n < n_val) {
             r = -ERANGE;
             goto fail;
         }

@@ -5,8 +5,9 @@
  * importers read) go through tc_features_* — the very pipeline of tickcast-features —
  * in stream order, with the price source the features stage would pick per symbol
  * (quote mids for FX and CFDs, trades otherwise).  Every closed bar that is ready (all
- * features past their lookback) becomes a row.  Rows are grouped by symbol, each group
- * chronological, so a window of consecutive rows inside a group never crosses symbols.
+ * features past their lookback) and whose features are all finite becomes a row.  Rows
+ * are grouped by symbol, each group chronological, so a window of consecutive rows
+ * inside a group never crosses symbols.
  *
  * Targets: y[i][k] = log(close[i+k+1] / close[i]), k = 0..K-1, over the symbol's own
  * bars; NaN where the bar is past the end of the data.
@@ -52,7 +53,9 @@ typedef struct tc_dataset {
     int n_files;
     char *files[TC_DATASET_MAX_FILES];     /* input files read */
     char sha256[TC_DATASET_MAX_FILES][65]; /* hex digest of each */
-    uint64_t ticks, bars;                  /* ticks read, bars closed (ready or not, kept symbols) */
+    uint64_t ticks, bars;                  /* ticks read; bars closed (kept symbols) */
+    uint64_t rejected;                     /* importable files: malformed rows skipped */
+    char reject_msg[200];                  /* the first of them, "file:line: reason" ("" none) */
 } tc_dataset_t;
 
 /* Reads path (a .tck file, a directory of .tck files, or an importable file) and builds
@@ -79,11 +82,11 @@ typedef struct tc_dataset_split {
 
 /* Splits the chronological windows w[0..nw) (from tc_dataset_windows) into training,
  * validation and test.  Training takes n_train windows from w[start]; validation the
- * next n_val eligible ones, test the next n_test eligible (n_test < 0: every eligible
- * one left).  A window is eligible for the next split when (1) its end bar closes
- * strictly after the last target bar of every window of the previous split (pooled over
- * symbols) and (2) it ends at least `gap` rows after its own symbol's last window of the
- * previous split.  With one symbol and gap = K this is tc_train_split's purge.  The ends
+ * next n_val eligible ones (n_val < 0: every eligible one left, and no test), test the
+ * next n_test eligible (n_test < 0: every eligible one left).  A window is eligible for
+ * the next split when (1) its end bar closes strictly after the last target bar of every
+ * window of the earlier splits (pooled over symbols) and (2) it ends at least `gap` rows
+ * after its own symbol's last window of the previous split.  With one symbol and gap = K this is tc_train_split's purge.  The ends
  * arrays are malloc'd into the splits (tc_dataset_split_free).  Returns 0, -ERANGE when
  * a split cannot be filled (not enough data), -ENOMEM. */
 int tc_dataset_split(tc_dataset_split_t *train, tc_dataset_split_t *val, tc_dataset_split_t *test,

@@ -15,6 +15,7 @@
 
 #include "daemon/runtime/err.h"
 #include "features/ta.h"
+#include "infer/engine.h"
 
 static const char *const bar_type_names[] = {"time", "tick", "volume", "dollar"};
 
@@ -196,6 +197,35 @@ int tc_forecast_stream(float *yhat, const tc_rnn_t *net, const float *xs, const 
     return 0;
 }
 
+/* Live inference's own code over the rows: each row becomes the feature record the
+ * features stage would have written (symbol id = the dataset's symbol index). */
+static int run_engine(tc_forecast_run_t *run)
+{
+    const tc_dataset_t *ds = run->ds;
+    tc_model_t *m = run->m;
+    run->m = NULL; /* the engine owns it from here, also on failure */
+    run->engine = tc_infer_engine_create(m, &ds->fs);
+    if (!run->engine)
+        return tc_err_code() ? tc_err_code() : -EPROTO;
+    run->m = (tc_model_t *)tc_infer_engine_model(run->engine);
+    tc_feat_t rec;
+    tc_pred_t out;
+    for (int i = 0; i < ds->n; i++) {
+        memset(&rec, 0, sizeof rec);
+        rec.ts_close = ds->ts[i];
+        rec.sym = (uint16_t)ds->sym[i];
+        rec.n_feat = (uint16_t)ds->C;
+        rec.flags = TC_FEAT_READY;
+        rec.close = ds->close[i];
+        memcpy(rec.f, ds->f + (size_t)i * ds->C, (size_t)ds->C * sizeof *rec.f);
+        if (tc_infer_engine_step(run->engine, &rec, (uint64_t)i, 0, &out) != TC_INFER_PREDICTED)
+            continue; /* not finite: no prediction, as live */
+        for (int k = 0; k < run->K; k++)
+            run->yhat[(size_t)i * run->K + k] = (float)out.yhat[k];
+    }
+    return 0;
+}
+
 int tc_forecast_run_open(tc_forecast_run_t *run, const char *model, const char *data,
                          const char *const *symbols, int n_symbols, int64_t from_ns,
                          int64_t to_ns, tc_forecast_method_t method)
@@ -237,9 +267,10 @@ int tc_forecast_run_open(tc_forecast_run_t *run, const char *model, const char *
             if (tc_dataset_window_ok(ds, i, run->T, 0))
                 ends[n++] = i;
         r = tc_forecast_windows(run->yhat, run->m->net, run->xs, ds, ends, n, run->T);
+    } else if (method == TC_FORECAST_STEP) {
+        r = tc_forecast_stream(run->yhat, run->m->net, run->xs, ds, run->T, 0);
     } else {
-        r = tc_forecast_stream(run->yhat, run->m->net, run->xs, ds, run->T,
-                               method == TC_FORECAST_CARRY);
+        r = run_engine(run);
     }
     if (r < 0)
         goto fail;
@@ -255,7 +286,10 @@ fail:
 
 void tc_forecast_run_close(tc_forecast_run_t *run)
 {
-    tc_model_destroy(run->m);
+    if (run->engine)
+        tc_infer_engine_destroy(run->engine); /* and its model */
+    else
+        tc_model_destroy(run->m);
     tc_dataset_destroy(run->ds);
     free(run->xs);
     free(run->yhat);

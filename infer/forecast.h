@@ -60,11 +60,15 @@ int tc_forecast_stream(float *yhat, const tc_rnn_t *net, const float *xs, const 
 typedef enum tc_forecast_method {
     TC_FORECAST_BATCH = 0, /* window forward in batches (tc_forecast_windows) */
     TC_FORECAST_STEP = 1,  /* streaming step, zero state over the T rows of each window */
-    TC_FORECAST_CARRY = 2, /* streaming step, state carried from each symbol's first row */
+    TC_FORECAST_CARRY = 2, /* the inference engine (infer/engine.h) over the rows as feature
+                              records: state carried from each symbol's first row */
 } tc_forecast_method_t;
 
+typedef struct tc_infer_engine tc_infer_engine_t;
+
 typedef struct tc_forecast_run {
-    tc_model_t *m;
+    tc_model_t *m;               /* owned, or the engine's model (CARRY) */
+    tc_infer_engine_t *engine;   /* CARRY: owns m */
     tc_dataset_t *ds;
     int T, K;
     float *xs;   /* (ds->n, C) scaled rows */

@@ -344,6 +344,8 @@ int tc_trainer_run(const tc_trainer_opts_t *o, tc_trainer_result_t *res)
     res->features = C;
     res->ticks = ds->ticks;
     res->bars = ds->bars;
+    res->rejected = ds->rejected;
+    snprintf(res->reject_msg, sizeof res->reject_msg, "%s", ds->reject_msg);
     tc_rnn_config_t cfg = {.cell = o->cell, .input = C, .hidden = o->hidden, .layers = o->layers,
                            .horizon = K};
     for (int k = 0; k < max_folds; k++) {
@@ -351,8 +353,10 @@ int tc_trainer_run(const tc_trainer_opts_t *o, tc_trainer_result_t *res)
             r = tc_dataset_split(&tr, &va, &te, ds, w, nw, k * o->wf_stride, o->wf_train,
                                  o->wf_val, o->wf_test, gap);
         else
+            /* --split a,b with a + b = 1: validation takes what the purge leaves */
             r = tc_dataset_split(&tr, &va, &te, ds, w, nw, 0, (int)floor(nw * o->f_train),
-                                 (int)floor(nw * o->f_val), -1, gap);
+                                 o->f_train + o->f_val >= 1 - 1e-9 ? -1 : (int)floor(nw * o->f_val),
+                                 -1, gap);
         if (r == -ERANGE || (r == -EINVAL && o->wf_train <= 0)) {
             if (k > 0)
                 break; /* the walk-forward schedule has run past the data */

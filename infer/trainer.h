@@ -52,6 +52,8 @@ typedef struct tc_trainer_result {
     tc_trainer_fold_t *folds; /* (n_folds), owned */
     int rows, symbols, features;
     uint64_t ticks, bars;
+    uint64_t rejected;     /* malformed rows of an imported file, skipped */
+    char reject_msg[200];  /* the first of them */
 } tc_trainer_result_t;
 
 /* Trains (one model, or one per walk-forward fold) and writes o->out: the last fold's

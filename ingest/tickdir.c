@@ -316,7 +316,7 @@ static int src_activate(tc_tickdir_t *td, int i)
     s->rp = tc_replay_open(s->path, &ro);
     if (!s->rp)
         return tc_err_code() ? tc_err_code() : -EIO;
-    if (!(s->buf = malloc(MERGE_BATCH * sizeof *s->buf)))
+    if (!(s->buf = aligned_alloc(TC_CACHE_LINE, MERGE_BATCH * sizeof *s->buf))) /* 64-byte type */
         return TC_ERR(-ENOMEM, "%s: merge buffer", s->path);
     int r = src_fill(td, s);
     if (r > 0)

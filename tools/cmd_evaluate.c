@@ -12,6 +12,7 @@
 
 #include "daemon/runtime/err.h"
 #include "infer/forecast.h"
+#include "infer/json.h"
 
 #define MAX_SYMS 64
 
@@ -29,8 +30,16 @@ static int add_symbols(const char **syms, int *n, char (*store)[32], const char 
     return 0;
 }
 
+/* s as a JSON string in buf (null if it does not fit). */
+static const char *quote(char *buf, size_t cap, const char *s)
+{
+    size_t len = 0;
+    return tc_json_quote(buf, cap, &len, s) == 0 ? buf : "null";
+}
+
 static int cmd_evaluate(int argc, char **argv)
 {
+    char q1[4200], q2[4200];
     const char *model = NULL, *data = NULL;
     static const char *syms[MAX_SYMS];
     static char store[MAX_SYMS][32];
@@ -73,6 +82,9 @@ static int cmd_evaluate(int argc, char **argv)
     tc_forecast_run_t run;
     if (tc_forecast_run_open(&run, model, data, nsym ? syms : NULL, nsym, from, to, method) < 0)
         return 1;
+    if (run.ds->rejected)
+        fprintf(stderr, "tickcast evaluate: note: %s: %llu malformed rows skipped (first: %s)\n", data,
+                (unsigned long long)run.ds->rejected, run.ds->reject_msg);
     const tc_dataset_t *ds = run.ds;
     tc_forecast_score_t *per = calloc((size_t)ds->n_syms, sizeof *per), all;
     if (!per) {
@@ -92,11 +104,11 @@ static int cmd_evaluate(int argc, char **argv)
         r = TC_ERR(-ENODATA, "%s: no bar has a full window of %d and all %d targets to score",
                    data, run.T, run.K);
     } else if (json) {
-        printf("{\"model\":\"%s\",\"data\":\"%s\",\"state\":\"%s\",\"sequence_length\":%d,"
-               "\"horizon\":%d,\"symbols\":[", model, data,
+        printf("{\"model\":%s,\"data\":%s,\"state\":\"%s\",\"sequence_length\":%d,"
+               "\"horizon\":%d,\"symbols\":[", quote(q1, sizeof q1, model), quote(q2, sizeof q2, data),
                method == TC_FORECAST_CARRY ? "carry" : "window", run.T, run.K);
         for (int s = 0; s < ds->n_syms; s++) {
-            printf("%s{\"symbol\":\"%s\",\"scores\":", s ? "," : "", ds->syms[s].name);
+            printf("%s{\"symbol\":%s,\"scores\":", s ? "," : "", quote(q1, sizeof q1, ds->syms[s].name));
             tc_forecast_score_json(stdout, &per[s]);
             printf("}");
         }

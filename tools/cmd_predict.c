@@ -94,6 +94,9 @@ static int cmd_predict(int argc, char **argv)
     tc_forecast_run_t run;
     if (tc_forecast_run_open(&run, model, data, nsym ? syms : NULL, nsym, from, to, method) < 0)
         return 1;
+    if (run.ds->rejected)
+        fprintf(stderr, "tickcast predict: note: %s: %llu malformed rows skipped (first: %s)\n", data,
+                (unsigned long long)run.ds->rejected, run.ds->reject_msg);
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f)
         r = TC_ERR(-errno, "%s: %s", out, strerror(errno));

@@ -1,6 +1,7 @@
 /* cmd_synth.c — `tickcast synth`: the seeded synthetic market (ingest/synth.h) written
  * to a native tick file, for demos and tests: the same seed and options give the same
- * file.  Stops after --ticks ticks (all symbols together) or --seconds of event time.
+ * ticks (the header records when the file was written).  Stops after --ticks ticks (all
+ * symbols together) or --seconds of event time.
  */
 #include "tools/cli.h"
 

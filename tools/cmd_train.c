@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/runtime/err.h"
+#include "infer/json.h"
 #include "infer/trainer.h"
 
 #define MAX_SYMS 64
@@ -80,6 +81,17 @@ static void progress(void *ctx, int fold, int epoch, int epochs, float tl, float
 
 static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *res)
 {
+    for (int i = 0; res->n_folds > 1 && i < res->n_folds; i++) {
+        const tc_trainer_fold_t *f = &res->folds[i];
+        char a[48], b[48];
+        tc_dataset_time_format(a, sizeof a, f->train_first_ns);
+        tc_dataset_time_format(b, sizeof b, f->train_last_ns);
+        printf("fold %d: train %s..%s, windows %d/%d/%d, loss train %.4g val %.4g test %.4g, "
+               "test RMSE %.4g vs no change %.4g\n", i + 1, a, b, f->n_train, f->n_val, f->n_test,
+               f->train_loss, f->val_loss, f->test_loss,
+               tc_forecast_rmse(&f->test_score, TC_FC_MODEL, -1),
+               tc_forecast_rmse(&f->test_score, TC_FC_ZERO, -1));
+    }
     const tc_trainer_fold_t *f = &res->folds[res->n_folds - 1];
     const tc_forecast_score_t *s = &f->test_score;
     printf("%s: %s hidden %d x%d, %d features, T %d, horizon %d; %d rows of %d symbol%s",
@@ -87,9 +99,12 @@ static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *
            o->sequence_length, o->ds.horizon, res->rows, res->symbols, res->symbols == 1 ? "" : "s");
     if (res->n_folds > 1)
         printf("; %d walk-forward folds (last written)", res->n_folds);
-    printf("; windows %d/%d/%d; best epoch %d of %d; loss train %.4g val %.4g test %.4g",
-           f->n_train, f->n_val, f->n_test, f->report.best_epoch + 1, f->report.epochs_run,
-           f->train_loss, f->val_loss, f->test_loss);
+    printf("; windows %d/%d/%d; best epoch %d of %d; loss train %.4g", f->n_train, f->n_val,
+           f->n_test, f->report.best_epoch + 1, f->report.epochs_run, f->train_loss);
+    if (f->n_val)
+        printf(" val %.4g", f->val_loss);
+    if (f->n_test)
+        printf(" test %.4g", f->test_loss);
     if (s->n)
         printf("; test RMSE %.4g vs no change %.4g (%s)", tc_forecast_rmse(s, TC_FC_MODEL, -1),
                tc_forecast_rmse(s, TC_FC_ZERO, -1),
@@ -99,9 +114,14 @@ static void summary_text(const tc_trainer_opts_t *o, const tc_trainer_result_t *
 
 static void summary_json(const tc_trainer_opts_t *o, const tc_trainer_result_t *res)
 {
-    printf("{\"model\":\"%s\",\"ticks\":%llu,\"bars\":%llu,\"rows\":%d,\"symbols\":%d,"
-           "\"features\":%d,\"folds\":[", o->out, (unsigned long long)res->ticks,
-           (unsigned long long)res->bars, res->rows, res->symbols, res->features);
+    char q[4200];
+    size_t len = 0;
+    if (tc_json_quote(q, sizeof q, &len, o->out) < 0)
+        snprintf(q, sizeof q, "null");
+    printf("{\"model\":%s,\"ticks\":%llu,\"bars\":%llu,\"rows\":%d,\"symbols\":%d,"
+           "\"features\":%d,\"rejected_rows\":%llu,\"folds\":[", q, (unsigned long long)res->ticks,
+           (unsigned long long)res->bars, res->rows, res->symbols, res->features,
+           (unsigned long long)res->rejected);
     for (int i = 0; i < res->n_folds; i++) {
         fputs(i ? "," : "", stdout);
         tc_trainer_fold_json(stdout, &res->folds[i]);
@@ -218,6 +238,9 @@ static int cmd_train(int argc, char **argv)
         fputs("\r\033[K", stderr);
     if (r < 0)
         return 1;
+    if (res.rejected)
+        fprintf(stderr, "tickcast train: note: %s: %llu malformed rows skipped (first: %s)\n",
+                o.data, (unsigned long long)res.rejected, res.reject_msg);
     if (json)
         summary_json(&o, &res);
     else

@@ -57,11 +57,14 @@ static tc_dataset_opts_t tick_opts(double size, int K)
     return o;
 }
 
-Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation, .timeout = 60)
+/* Builds the dataset of the FX file with these bars and checks every row and target
+ * against tc_features driven by hand. */
+static void rows_against_features(int bar_type, double bar_size, int min_rows)
 {
     const char *path = fx_path();
     const int K = 3;
-    tc_dataset_opts_t o = tick_opts(50, K);
+    tc_dataset_opts_t o = tick_opts(bar_size, K);
+    o.bar_type = bar_type;
     tc_dataset_t *ds = NULL;
     cr_assert_eq(tc_dataset_load(&ds, path, &o), 0, "%s", tc_err_msg());
 
@@ -69,13 +72,13 @@ Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation, .timeout
     tc_import_opts_t io = {0};
     tc_import_t *im = tc_import_open(path, &io);
     cr_assert_not_null(im);
-    tc_features_opts_t fo = {.bar_type = TC_BAR_TICK, .bar_size = 50, .feature_list = "default",
-                             .mode = TC_TA_MODE_TALIB};
+    tc_features_opts_t fo = {.bar_type = bar_type, .bar_size = bar_size,
+                             .feature_list = "default", .mode = TC_TA_MODE_TALIB};
     tc_features_t *x = tc_features_create(&fo);
     cr_assert_not_null(x);
     tc_features_symbol_price(x, 0, TC_BAR_PRICE_MID);
     int cap = 8192, nb = 0, k;
-    tc_feat_t *bars = malloc((size_t)cap * sizeof *bars), out[4];
+    tc_feat_t *bars = aligned_alloc(TC_CACHE_LINE, (size_t)cap * sizeof *bars), out[4];
     tc_tick_t t;
     uint64_t pos = 0;
     while (tc_import_read(im, &t, 1) == 1) {
@@ -92,7 +95,7 @@ Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation, .timeout
     int ready = 0;
     for (int j = 0; j < nb; j++)
         ready += (bars[j].flags & TC_FEAT_READY) != 0;
-    cr_assert_gt(ready, 1000, "only %d ready bars", ready);
+    cr_assert_gt(ready, min_rows, "only %d ready bars", ready);
     cr_assert_eq(ds->n, ready);
     cr_assert_eq(ds->n_syms, 1);
     cr_assert_str_eq(ds->syms[0].name, "EURUSD");
@@ -120,10 +123,20 @@ Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation, .timeout
         row++;
     }
     cr_assert_eq(nan_targets, 1 + 2 + 3, "the last K rows miss 1..K targets");
-    cr_assert_gt(checked_targets, 3000);
+    cr_assert_gt(checked_targets, 3 * min_rows - 6);
     cr_assert_eq(ds->n_files, 1);
     free(bars);
     tc_dataset_destroy(ds);
+}
+
+Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation_tick_bars, .timeout = 60)
+{
+    rows_against_features(TC_BAR_TICK, 50, 1000);
+}
+
+Test(dataset, rows_equal_tc_features_and_targets_a_naive_recomputation_time_bars, .timeout = 60)
+{
+    rows_against_features(TC_BAR_TIME, 60, 800); /* EUR/USD 1-minute bars: 895 ready */
 }
 
 Test(dataset, windows_never_cross_symbols, .timeout = 60)

@@ -15,6 +15,7 @@
 #include "infer/forecast.h"
 #include "infer/model.h"
 #include "ingest/tickfile.h"
+#include "tests/common/csvtab.h"
 
 #define TINY "--bar-type tick --bar-size 60 --sequence-length 8 --hidden-dim 6 --horizon 2 " \
              "--epochs 3 --batch 32"
@@ -333,4 +334,119 @@ Test(train_cli, a_different_future_leaves_earlier_training_and_validation_unchan
     fold_field(x, sizeof x, ja, folds - 1, "test_loss");
     fold_field(y, sizeof y, jb, folds - 1, "test_loss");
     cr_assert_str_neq(x, y, "the last fold's test figures must see the different future");
+}
+
+/* A malformed row of an imported file is skipped, counted and named (file:line), and
+ * training goes on. */
+Test(train_cli, malformed_rows_are_counted_and_named)
+{
+    const char *src = tc_shared_path("data/ticks/fx_fxcm_eurusd_quotes_20140502.csv");
+    if (access(src, R_OK) != 0)
+        cr_skip_test("%s is missing: the shared data must sit beside the clone", src);
+    char cmd[1024], out[4096], err[2048];
+    snprintf(cmd, sizeof cmd,
+             "head -n 40000 %s | sed '500s/.*/garbage,row/' > %s/fx_fxcm_eurusd_quotes_20140502.csv",
+             src, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data fx_fxcm_eurusd_quotes_20140502.csv -o fx.safetensors --json "
+                     "--bar-type tick --bar-size 20 --sequence-length 4 --hidden-dim 4 --epochs 1"),
+                 0, "%s", err);
+    cr_assert(strstr(err, "1 malformed rows skipped") &&
+                  strstr(err, "fx_fxcm_eurusd_quotes_20140502.csv:500:"),
+              "%s", err);
+    cr_assert(strstr(out, "\"rejected_rows\":1,"), "%s", out);
+}
+
+/* A directory holding the tick file trains the very same model (weights and figures);
+ * only train_files names the file inside the directory. */
+Test(train_cli, a_directory_of_tick_files_trains_the_same_model)
+{
+    make_data();
+    char cmd[512], err[1024];
+    snprintf(cmd, sizeof cmd, "mkdir %s/d && cp %s/s.tck %s/d/ticks-000001-20240102.tck", dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run(NULL, 0, err, sizeof err, "train --data s.tck -o f.safetensors " TINY), 0, "%s", err);
+    cr_assert_eq(run(NULL, 0, err, sizeof err, "train --data d -o d.safetensors " TINY), 0, "%s", err);
+    char pf[256], pd[256];
+    snprintf(pf, sizeof pf, "%s/f.safetensors", dir);
+    snprintf(pd, sizeof pd, "%s/d.safetensors", dir);
+    tc_model_t *f = NULL, *d = NULL;
+    cr_assert_eq(tc_model_load(&f, pf, NULL), 0, "%s", tc_err_msg());
+    cr_assert_eq(tc_model_load(&d, pd, NULL), 0, "%s", tc_err_msg());
+    cr_assert_eq(f->net->n_params, d->net->n_params);
+    cr_assert_eq(memcmp(f->net->param_block, d->net->param_block, f->net->n_params * sizeof(float)), 0);
+    cr_assert_str_eq(tc_model_meta_get(f, "metrics"), tc_model_meta_get(d, "metrics"));
+    cr_assert(strstr(tc_model_meta_get(d, "train_files"), "\"d/ticks-000001-20240102.tck\":\"sha256:"),
+              "%s", tc_model_meta_get(d, "train_files"));
+    tc_model_destroy(f);
+    tc_model_destroy(d);
+}
+
+Test(train_cli, symbol_selection_repeatable_or_a_comma_list)
+{
+    make_data();
+    char out[4096], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o one.safetensors --symbol BTCUSDT " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "of 1 symbol;"), "%s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o two.safetensors --symbol EURUSD --symbol BTCUSDT " TINY),
+                 0, "%s", err);
+    cr_assert(strstr(out, "of 2 symbols;"), "%s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o comma.safetensors --symbol EURUSD,BTCUSDT " TINY), 0, "%s", err);
+    char p2[256], pc[256];
+    snprintf(p2, sizeof p2, "%s/two.safetensors", dir);
+    snprintf(pc, sizeof pc, "%s/comma.safetensors", dir);
+    tc_model_t *a = NULL, *b = NULL;
+    cr_assert_eq(tc_model_load(&a, p2, NULL), 0);
+    cr_assert_eq(tc_model_load(&b, pc, NULL), 0);
+    cr_assert_str_eq(tc_model_meta_get(a, "hyperparameters"), tc_model_meta_get(b, "hyperparameters"));
+    cr_assert(strstr(tc_model_meta_get(a, "hyperparameters"), "\"symbols\":[\"EURUSD\",\"BTCUSDT\"]"));
+    cr_assert_eq(memcmp(a->net->param_block, b->net->param_block, a->net->n_params * sizeof(float)), 0);
+    tc_model_destroy(a);
+    tc_model_destroy(b);
+    /* the evaluation of one symbol reports that symbol only */
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "evaluate --model two.safetensors --data s.tck --symbol BTCUSDT --json"), 0, "%s", err);
+    cr_assert(strstr(out, "\"symbol\":\"BTCUSDT\"") && !strstr(out, "\"symbol\":\"EURUSD\""), "%s", out);
+}
+
+Test(train_cli, gru_two_layers_huber_adamw_clipping)
+{
+    make_data();
+    char out[4096], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o g.safetensors --cell gru --layers 2 --loss huber "
+                     "--huber-delta 0.5 --weight-decay 0.01 --clip 1 --patience 1 " TINY),
+                 0, "%s", err);
+    cr_assert(strstr(out, "gru hidden 6 x2"), "%s", out);
+    char p[256];
+    snprintf(p, sizeof p, "%s/g.safetensors", dir);
+    tc_model_t *m = NULL;
+    cr_assert_eq(tc_forecast_model_load(&m, p, 1), 0, "%s", tc_err_msg());
+    cr_assert_eq(m->net->cfg.cell, TC_RNN_GRU);
+    cr_assert_eq(m->net->cfg.layers, 2);
+    const char *h = tc_model_meta_get(m, "hyperparameters");
+    cr_assert(strstr(h, "\"loss\":\"huber\",\"huber_delta\":0.5,\"optimizer\":\"adamw\""), "%s", h);
+    cr_assert(strstr(h, "\"clip\":1,") && strstr(h, "\"weight_decay\":0.01,"), "%s", h);
+    tc_model_destroy(m);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err, "evaluate --model g.safetensors --data s.tck"),
+                 0, "%s", err);
+    cr_assert(strstr(out, "\"no change\""), "%s", out);
+}
+
+Test(train_cli, split_without_test_or_without_validation)
+{
+    make_data();
+    char out[16384], err[1024];
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o a.safetensors --split 0.8,0.2 --json " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "\"test_loss\":null") && strstr(out, "\"test\":0}"), "%s", out);
+    cr_assert(!strstr(out, "\"val\":0,"), "validation takes what is left: %s", out);
+    cr_assert_eq(run(out, sizeof out, err, sizeof err,
+                     "train --data s.tck -o b.safetensors --split 0.8,0 --json " TINY), 0, "%s", err);
+    cr_assert(strstr(out, "\"val_loss\":null") && strstr(out, "\"val\":0,"), "%s", out);
+    cr_assert(!strstr(out, "\"test_loss\":null"), "%s", out);
 }

@@ -7,6 +7,7 @@
  * random state outside the seed reaches the model file, so two runs write the same bytes.
  */
 #include "infer/trainer.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -65,16 +66,6 @@ static void json_num(FILE *f, double v)
         fprintf(f, "%.9g", v);
     else
         fputs("null", f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    char buf[2048];
-    size_t len = 0;
-    if (tc_json_quote(buf, sizeof buf, &len, s) == 0)
-        fputs(buf, f);
-    else
-        fputs("\"\"", f);
 }
 
 /* Trains one fold into m (already created): fills fold.  xs, ys, xb, yb are scratch of
@@ -173,7 +164,7 @@ static char *hyper_json(const tc_trainer_opts_t *o, int gap)
     fprintf(f, ",\"symbols\":[");
     for (int i = 0; o->ds.symbols && i < o->ds.n_symbols; i++) {
         fputs(i ? "," : "", f);
-        json_str(f, o->ds.symbols[i]);
+        tc_json_put_str(f, o->ds.symbols[i]);
     }
     fputs("]}", f);
     fclose(f);
@@ -230,9 +221,9 @@ static char *files_json(const tc_dataset_t *ds)
         char h[80];
         snprintf(h, sizeof h, "sha256:%s", ds->sha256[i]);
         fputs(i ? "," : "", f);
-        json_str(f, ds->files[i]);
+        tc_json_put_str(f, ds->files[i]);
         fputc(':', f);
-        json_str(f, h);
+        tc_json_put_str(f, h);
     }
     fputc('}', f);
     fclose(f);

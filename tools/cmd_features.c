@@ -5,6 +5,7 @@
 #include "daemon/runtime/err.h"
 #include "features/barcsv.h"
 #include "features/ta.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,20 +18,6 @@ static const char *ptype_name(tc_ta_ptype_t t)
     case TC_TA_PARAM_MATYPE: return "matype";
     default: return "real";
     }
-}
-
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", *s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
 }
 
 static void list_text(FILE *out, const tc_ta_func_t *f, int lookback)
@@ -59,21 +46,21 @@ static void list_json(FILE *out, const tc_ta_func_t *f, int lookback, int first)
 {
     char num[40];
     fprintf(out, "%s\n  {\"name\": ", first ? "" : ",");
-    json_str(out, f->name);
+    tc_json_put_str(out, f->name);
     fprintf(out, ", \"group\": ");
-    json_str(out, f->group);
+    tc_json_put_str(out, f->group);
     fprintf(out, ", \"doc\": ");
-    json_str(out, f->doc ? f->doc : "");
+    tc_json_put_str(out, f->doc ? f->doc : "");
     fprintf(out, ",\n   \"inputs\": [");
     for (int i = 0; i < f->n_in; i++) {
         fprintf(out, "%s", i ? ", " : "");
-        json_str(out, f->in[i]);
+        tc_json_put_str(out, f->in[i]);
     }
     fprintf(out, "],\n   \"params\": [");
     for (int i = 0; i < f->n_param; i++) {
         const tc_ta_param_t *d = &f->param[i];
         fprintf(out, "%s{\"name\": ", i ? ", " : "");
-        json_str(out, d->name);
+        tc_json_put_str(out, d->name);
         fprintf(out, ", \"type\": \"%s\"", ptype_name(d->type));
         tc_barcsv_fmt(num, sizeof num, d->def);
         fprintf(out, ", \"default\": %s", num);
@@ -85,7 +72,7 @@ static void list_json(FILE *out, const tc_ta_func_t *f, int lookback, int first)
     fprintf(out, "],\n   \"outputs\": [");
     for (int k = 0; k < f->n_out; k++) {
         fprintf(out, "%s{\"name\": ", k ? ", " : "");
-        json_str(out, f->out[k]);
+        tc_json_put_str(out, f->out[k]);
         fprintf(out, ", \"integer\": %s}", (f->out_int >> k) & 1 ? "true" : "false");
     }
     fprintf(out, "],\n   \"lookback\": %d}", lookback);

@@ -12,6 +12,7 @@
 #include "daemon/runtime/err.h"
 #include "ingest/replay.h"
 #include "tools/cli.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -105,21 +106,6 @@ static void gap_note(sym_stats_t *s, int64_t len, int64_t at)
 
 /* JSON string body: the table's strings are NUL-terminated ASCII from importers, but a
  * damaged or foreign file could hold anything, so escape what JSON needs. */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20 || ch >= 0x7f)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static int cmd_inspect(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -194,9 +180,9 @@ static int cmd_inspect(int argc, char **argv)
 
     if (json) {
         printf("{\"file\":");
-        json_str(stdout, path);
+        tc_json_put_str(stdout, path);
         printf(",\"version\":%u,\"writer\":", st->version);
-        json_str(stdout, st->writer);
+        tc_json_put_str(stdout, st->writer);
         printf(",\"created\":\"%s\",\"flags\":%u,\"bytes\":%llu,\"blocks\":%llu,\"tick_blocks\":%llu,"
                "\"ticks\":%llu,\"raw_bytes\":%llu,\"stored_bytes\":%llu,\"damaged_blocks\":%llu,"
                "\"torn_tail_bytes\":%llu,\"symbols\":[",
@@ -209,11 +195,11 @@ static int cmd_inspect(int argc, char **argv)
             if (i == nsyms && s->ticks == 0)
                 break;
             printf("%s{\"index\":%d,\"name\":", i ? "," : "", i);
-            json_str(stdout, i < nsyms ? syms[i].name : "(unknown)");
+            tc_json_put_str(stdout, i < nsyms ? syms[i].name : "(unknown)");
             printf(",\"venue\":");
-            json_str(stdout, i < nsyms ? syms[i].venue : "");
+            tc_json_put_str(stdout, i < nsyms ? syms[i].venue : "");
             printf(",\"tz\":");
-            json_str(stdout, i < nsyms ? syms[i].tz : "");
+            tc_json_put_str(stdout, i < nsyms ? syms[i].tz : "");
             if (i < nsyms)
                 printf(",\"tick_size\":%lld,\"tick_exp\":%d", (long long)syms[i].tick_size, syms[i].tick_exp);
             printf(",\"ticks\":%llu,\"kinds\":{", (unsigned long long)s->ticks);
@@ -242,7 +228,7 @@ static int cmd_inspect(int argc, char **argv)
         for (int i = 0; i < tc_tickfile_note_count(tf); i++) {
             if (i)
                 printf(",");
-            json_str(stdout, tc_tickfile_note(tf, i));
+            tc_json_put_str(stdout, tc_tickfile_note(tf, i));
         }
         printf("]}\n");
     } else {

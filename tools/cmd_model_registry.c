@@ -24,6 +24,7 @@
 #include "daemon/runtime/err.h"
 #include "infer/json.h"
 #include "infer/registry.h"
+#include "daemon/runtime/jsonout.h"
 
 int tc_cli_model_registry(int argc, char **argv);
 
@@ -37,21 +38,6 @@ typedef struct opts {
 } opts_t;
 
 /* Prints s as a JSON string (any length). */
-static void json_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    size_t cap = 6 * strlen(s) + 3, len = 0;
-    char *buf = malloc(cap);
-    if (buf && tc_json_quote(buf, cap, &len, s) == 0)
-        fputs(buf, f);
-    else
-        fputs("null", f);
-    free(buf);
-}
-
 /* n, or null for 0 ("none"). */
 static void json_int0(FILE *f, int n)
 {
@@ -117,7 +103,7 @@ static void print_aliases_json(FILE *f, const char *list)
         snprintf(a, sizeof a, "%.*s", (int)(n < sizeof a ? n : sizeof a - 1), p);
         if (!first)
             fputc(',', f);
-        json_str(f, a);
+        tc_json_put_str(f, a);
         first = 0;
         p += n + (p[n] == ',');
     }
@@ -129,11 +115,11 @@ static void version_json(FILE *f, const tc_registry_version_info_t *vi)
     char t[32];
     tc_registry_time_format(vi->v.created_ns, t);
     fputs("{\"model\":", f);
-    json_str(f, vi->v.model);
+    tc_json_put_str(f, vi->v.model);
     fprintf(f, ",\"version\":%d,\"path\":", vi->v.version);
-    json_str(f, vi->v.path);
+    tc_json_put_str(f, vi->v.path);
     fputs(",\"file\":", f);
-    json_str(f, vi->rel_path);
+    tc_json_put_str(f, vi->rel_path);
     fprintf(f, ",\"sha256\":\"%s\",\"size\":%lld,\"created_ns\":%lld,\"created\":\"%s\",",
             vi->v.sha256, (long long)vi->size, (long long)vi->v.created_ns, t);
     if (vi->v.parent)
@@ -141,9 +127,9 @@ static void version_json(FILE *f, const tc_registry_version_info_t *vi)
     else
         fputs("\"parent\":null,", f);
     fputs("\"cell\":", f);
-    json_str(f, vi->cell);
+    tc_json_put_str(f, vi->cell);
     fputs(",\"train_range\":", f);
-    json_str(f, vi->train_range);
+    tc_json_put_str(f, vi->train_range);
     if (vi->train_start_ns || vi->train_end_ns)
         fprintf(f, ",\"train_start_ns\":%lld,\"train_end_ns\":%lld", (long long)vi->train_start_ns,
                 (long long)vi->train_end_ns);
@@ -217,7 +203,7 @@ static int cmd_list(tc_registry_t *r, const opts_t *o)
     list_ctx_t c = {.o = o};
     if (o->json) {
         fputs("{\"registry\":", stdout);
-        json_str(stdout, o->db);
+        tc_json_put_str(stdout, o->db);
         fputs(",\"versions\":[", stdout);
     } else {
         printf("%-20s %4s  %-19s  %6s  %-12s  %-20s  %s\n", "MODEL", "VER", "CREATED (UTC)",
@@ -312,9 +298,9 @@ static void print_move(const opts_t *o, const char *model, const char *alias, in
 {
     if (o->json) {
         fputs("{\"model\":", stdout);
-        json_str(stdout, model);
+        tc_json_put_str(stdout, model);
         fputs(",\"alias\":", stdout);
-        json_str(stdout, alias);
+        tc_json_put_str(stdout, alias);
         printf(",\"version\":");
         json_int0(stdout, to);
         printf(",\"previous\":");
@@ -388,15 +374,15 @@ static int on_history(const tc_registry_event_t *ev, void *ctx)
     if (c->o->json) {
         fputs(c->n ? ",\n" : "\n", stdout);
         fprintf(stdout, "{\"at_ns\":%lld,\"at\":\"%s\",\"alias\":", (long long)ev->at_ns, t);
-        json_str(stdout, ev->alias);
+        tc_json_put_str(stdout, ev->alias);
         printf(",\"version\":");
         json_int0(stdout, ev->version);
         printf(",\"previous\":");
         json_int0(stdout, ev->previous);
         fputs(",\"actor\":", stdout);
-        json_str(stdout, ev->actor);
+        tc_json_put_str(stdout, ev->actor);
         fputs(",\"reason\":", stdout);
-        json_str(stdout, ev->reason);
+        tc_json_put_str(stdout, ev->reason);
         fputc('}', stdout);
     } else {
         char a[16] = "unset", b[16] = "unset";
@@ -440,7 +426,7 @@ static int history_at(tc_registry_t *r, const opts_t *o, const char *model)
     tc_registry_time_format(at, t);
     if (o->json) {
         fputs("{\"model\":", stdout);
-        json_str(stdout, model);
+        tc_json_put_str(stdout, model);
         printf(",\"at_ns\":%lld,\"at\":\"%s\",\"aliases\":{", (long long)at, t);
     }
     for (int i = 0; i < c->n_aliases; i++) {
@@ -451,10 +437,10 @@ static int history_at(tc_registry_t *r, const opts_t *o, const char *model)
         if (o->json) {
             if (i)
                 fputc(',', stdout);
-            json_str(stdout, c->aliases[i]);
+            tc_json_put_str(stdout, c->aliases[i]);
             if (res == 0) {
                 printf(":{\"version\":%d,\"path\":", v.version);
-                json_str(stdout, v.path);
+                tc_json_put_str(stdout, v.path);
                 printf(",\"sha256\":\"%s\"}", v.sha256);
             } else {
                 fputs(":null", stdout);
@@ -489,7 +475,7 @@ static int cmd_history(tc_registry_t *r, const opts_t *o)
     hist_ctx_t c = {.o = o};
     if (o->json) {
         fputs("{\"model\":", stdout);
-        json_str(stdout, model);
+        tc_json_put_str(stdout, model);
         fputs(",\"history\":[", stdout);
     }
     if ((res = tc_registry_history_each(r, model, o->alias, on_history, &c)) < 0)

@@ -6,6 +6,7 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "shm/segment.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -22,33 +23,19 @@ static const char *kind_name(uint32_t k)
     }
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void print_json(const tc_shm_t *s, FILE *f)
 {
     const tc_shm_header_t *h = s->hdr;
     int64_t mono = tc_clock_mono_ns();
     fprintf(f, "{\"instance\":");
-    json_str(f, h->instance);
+    tc_json_put_str(f, h->instance);
     fprintf(f, ",\"layout_version\":%u,\"supervisor_pid\":%d,\"generation\":%u,\"rings\":[",
             h->layout_version, atomic_load(&h->supervisor_pid), atomic_load(&h->generation));
     for (uint32_t i = 0; i < h->n_rings; i++) {
         tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
         uint64_t head = atomic_load(&c->prod_pos);
         fprintf(f, "%s{\"name\":", i ? "," : "");
-        json_str(f, c->name);
+        tc_json_put_str(f, c->name);
         fprintf(f, ",\"capacity\":%llu,\"record_size\":%u,\"producer_position\":%llu,"
                    "\"producer_pid\":%d,\"producer_state\":%u,\"producer_full_waits\":%llu,"
                    "\"evictions\":%llu,\"consumers\":[",
@@ -66,7 +53,7 @@ static void print_json(const tc_shm_t *s, FILE *f)
             int64_t hb = atomic_load(&cs->heartbeat_ns);
             fprintf(f, "%s{\"name\":", first ? "" : ",");
             first = 0;
-            json_str(f, cs->name);
+            tc_json_put_str(f, cs->name);
             fprintf(f, ",\"kind\":\"%s\",\"pid\":%d,\"cursor\":%llu,\"lag\":%llu,\"laps\":%llu,"
                        "\"lost\":%llu,\"heartbeat_age_s\":%.3f}",
                     kind_name(kind), atomic_load(&cs->pid), (unsigned long long)cur,
@@ -85,7 +72,7 @@ static void print_json(const tc_shm_t *s, FILE *f)
             continue;
         fprintf(f, "%s{\"name\":", first ? "" : ",");
         first = 0;
-        json_str(f, st[i].name);
+        tc_json_put_str(f, st[i].name);
         int64_t hb = atomic_load(&st[i].heartbeat_ns);
         fprintf(f, ",\"state\":\"%s\",\"pid\":%d,\"restarts\":%llu,\"work\":%llu,"
                    "\"heartbeat_age_s\":%.3f}",
@@ -99,7 +86,7 @@ static void print_json(const tc_shm_t *s, FILE *f)
     tc_counter_t *c = tc_shm_counters(s, &n);
     for (uint32_t i = 0; i < n; i++) {
         fprintf(f, "%s", i ? "," : "");
-        json_str(f, c[i].name);
+        tc_json_put_str(f, c[i].name);
         fprintf(f, ":%llu", (unsigned long long)atomic_load(&c[i].value));
     }
     fprintf(f, "}}\n");

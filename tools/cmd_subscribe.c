@@ -7,6 +7,7 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,21 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
-
-static void json_str(FILE *f, const char *s, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
 
 /* msgpack object -> JSON (str keys as they are, others printed as strings). */
 static void json_obj(FILE *f, const msgpack_object *o)
@@ -46,7 +32,7 @@ static void json_obj(FILE *f, const msgpack_object *o)
         else
             fputs("null", f); /* NaN and infinities have no JSON form */
         break;
-    case MSGPACK_OBJECT_STR: json_str(f, o->via.str.ptr, o->via.str.size); break;
+    case MSGPACK_OBJECT_STR: tc_json_put_strn(f, o->via.str.ptr, o->via.str.size); break;
     case MSGPACK_OBJECT_BIN: fprintf(f, "\"<%u bytes>\"", o->via.bin.size); break;
     case MSGPACK_OBJECT_ARRAY:
         fputc('[', f);
@@ -64,11 +50,11 @@ static void json_obj(FILE *f, const msgpack_object *o)
             if (i)
                 fputc(',', f);
             if (kv->key.type == MSGPACK_OBJECT_STR) {
-                json_str(f, kv->key.via.str.ptr, kv->key.via.str.size);
+                tc_json_put_strn(f, kv->key.via.str.ptr, kv->key.via.str.size);
             } else {
                 char buf[64];
                 snprintf(buf, sizeof buf, "key%u", i);
-                json_str(f, buf, strlen(buf));
+                tc_json_put_strn(f, buf, strlen(buf));
             }
             fputc(':', f);
             json_obj(f, &kv->val);
@@ -110,7 +96,7 @@ static int one(void *sock, msgpack_unpacked *u, long *bad)
         return 0;
     }
     fputs("{\"topic\":", stdout);
-    json_str(stdout, topic, strlen(topic));
+    tc_json_put_strn(stdout, topic, strlen(topic));
     fputs(",\"msg\":", stdout);
     json_obj(stdout, &u->data);
     fputs("}\n", stdout);

@@ -17,6 +17,7 @@
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
+#include "daemon/runtime/jsonout.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -961,21 +962,6 @@ int tc_config_dump(const tc_config_t *c, FILE *f, int with_docs)
     return ferror(f) ? TC_ERR(-EIO, "config: write failed") : 0;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 int tc_config_json(const tc_config_t *c, FILE *f)
 {
     int n;
@@ -987,20 +973,20 @@ int tc_config_json(const tc_config_t *c, FILE *f)
         if (strcmp(section, k[i].section) != 0) {
             fputs(i ? "\n  },\n  " : "\n  ", f);
             section = k[i].section;
-            json_string(f, section);
+            tc_json_put_str(f, section);
             fputs(": {", f);
         } else {
             fputc(',', f);
         }
         fputs("\n    ", f);
-        json_string(f, k[i].key);
+        tc_json_put_str(f, k[i].key);
         fputs(": ", f);
         tc_config_value_format(c, &k[i], val, sizeof val);
         if (k[i].type == TC_CONFIG_INT || k[i].type == TC_CONFIG_DOUBLE ||
             k[i].type == TC_CONFIG_BOOL)
             fputs(val, f);
         else
-            json_string(f, val);
+            tc_json_put_str(f, val);
     }
     fputs(n ? "\n  }\n}\n" : "}\n", f);
     fflush(f);

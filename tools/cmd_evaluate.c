@@ -13,22 +13,8 @@
 #include "daemon/runtime/err.h"
 #include "infer/forecast.h"
 #include "infer/json.h"
+#include "tools/cli_forecast.h"
 
-#define MAX_SYMS 64
-
-static int add_symbols(const char **syms, int *n, char (*store)[32], const char *list)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (*n == MAX_SYMS)
-            return TC_ERR(-EINVAL, "--symbol: more than %d symbols", MAX_SYMS);
-        snprintf(store[*n], 32, "%s", t);
-        syms[*n] = store[*n];
-        (*n)++;
-    }
-    return 0;
-}
 
 /* s as a JSON string in buf (null if it does not fit). */
 static const char *quote(char *buf, size_t cap, const char *s)
@@ -40,12 +26,8 @@ static const char *quote(char *buf, size_t cap, const char *s)
 static int cmd_evaluate(int argc, char **argv)
 {
     char q1[4200], q2[4200];
-    const char *model = NULL, *data = NULL;
-    static const char *syms[MAX_SYMS];
-    static char store[MAX_SYMS][32];
-    int nsym = 0, json = 0, r = 0;
-    int64_t from = 0, to = 0;
-    tc_forecast_method_t method = TC_FORECAST_BATCH;
+    static tc_cli_forecast_t o;
+    int json = 0, r = 0;
     for (int i = 1; i < argc && r == 0; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--json")) {
@@ -54,37 +36,16 @@ static int cmd_evaluate(int argc, char **argv)
         }
         if (!v)
             return TC_ERR(-EINVAL, "%s needs a value (tickcast evaluate --help)", a), 1;
-        if (!strcmp(a, "--model"))
-            model = v;
-        else if (!strcmp(a, "--data"))
-            data = v;
-        else if (!strcmp(a, "--symbol"))
-            r = add_symbols(syms, &nsym, store, v);
-        else if (!strcmp(a, "--from"))
-            r = tc_dataset_time_parse(&from, v);
-        else if (!strcmp(a, "--to"))
-            r = tc_dataset_time_parse(&to, v);
-        else if (!strcmp(a, "--state")) {
-            if (!strcmp(v, "window") || !strcmp(v, "carry"))
-                method = !strcmp(v, "window") ? TC_FORECAST_BATCH : TC_FORECAST_CARRY;
-            else
-                r = TC_ERR(-EINVAL, "--state \"%s\": expected window or carry", v);
-        } else
+        if ((r = tc_cli_forecast_option(&o, a, v)) == 0)
             return TC_ERR(-EINVAL, "unknown option %s (tickcast evaluate --help)", a), 1;
+        r = r < 0 ? r : 0;
         i++;
     }
-    if (r < 0)
-        return 1;
-    if (!model || !data)
-        return TC_ERR(-EINVAL, "--model M and --data PATH are required"), 1;
-    if (from && to && from > to)
-        return TC_ERR(-EINVAL, "--from is after --to"), 1;
     tc_forecast_run_t run;
-    if (tc_forecast_run_open(&run, model, data, nsym ? syms : NULL, nsym, from, to, method) < 0)
+    if (r < 0 || tc_cli_forecast_open(&run, &o, "evaluate", TC_FORECAST_BATCH) < 0)
         return 1;
-    if (run.ds->rejected)
-        fprintf(stderr, "tickcast evaluate: note: %s: %llu malformed rows skipped (first: %s)\n", data,
-                (unsigned long long)run.ds->rejected, run.ds->reject_msg);
+    const char *model = o.model, *data = o.data;
+    tc_forecast_method_t method = o.carry ? TC_FORECAST_CARRY : TC_FORECAST_BATCH;
     const tc_dataset_t *ds = run.ds;
     tc_forecast_score_t *per = calloc((size_t)ds->n_syms, sizeof *per), all;
     if (!per) {

@@ -16,22 +16,8 @@
 
 #include "daemon/runtime/err.h"
 #include "infer/forecast.h"
+#include "tools/cli_forecast.h"
 
-#define MAX_SYMS 64
-
-static int add_symbols(const char **syms, int *n, char (*store)[32], const char *list)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (*n == MAX_SYMS)
-            return TC_ERR(-EINVAL, "--symbol: more than %d symbols", MAX_SYMS);
-        snprintf(store[*n], 32, "%s", t);
-        syms[*n] = store[*n];
-        (*n)++;
-    }
-    return 0;
-}
 
 static void write_rows(FILE *f, const tc_forecast_run_t *run)
 {
@@ -56,47 +42,23 @@ static void write_rows(FILE *f, const tc_forecast_run_t *run)
 
 static int cmd_predict(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL, *out = NULL;
-    static const char *syms[MAX_SYMS];
-    static char store[MAX_SYMS][32];
-    int nsym = 0, r = 0;
-    int64_t from = 0, to = 0;
-    tc_forecast_method_t method = TC_FORECAST_STEP;
+    static tc_cli_forecast_t o;
+    const char *out = NULL;
+    int r = 0;
     for (int i = 1; i < argc && r == 0; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return TC_ERR(-EINVAL, "%s needs a value (tickcast predict --help)", a), 1;
-        if (!strcmp(a, "--model"))
-            model = v;
-        else if (!strcmp(a, "--data"))
-            data = v;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             out = v;
-        else if (!strcmp(a, "--symbol"))
-            r = add_symbols(syms, &nsym, store, v);
-        else if (!strcmp(a, "--from"))
-            r = tc_dataset_time_parse(&from, v);
-        else if (!strcmp(a, "--to"))
-            r = tc_dataset_time_parse(&to, v);
-        else if (!strcmp(a, "--state")) {
-            if (!strcmp(v, "window") || !strcmp(v, "carry"))
-                method = !strcmp(v, "window") ? TC_FORECAST_STEP : TC_FORECAST_CARRY;
-            else
-                r = TC_ERR(-EINVAL, "--state \"%s\": expected window or carry", v);
-        } else
+        else if ((r = tc_cli_forecast_option(&o, a, v)) == 0)
             return TC_ERR(-EINVAL, "unknown option %s (tickcast predict --help)", a), 1;
+        r = r < 0 ? r : 0;
         i++;
     }
-    if (r < 0)
-        return 1;
-    if (!model || !data)
-        return TC_ERR(-EINVAL, "--model M and --data PATH are required"), 1;
     tc_forecast_run_t run;
-    if (tc_forecast_run_open(&run, model, data, nsym ? syms : NULL, nsym, from, to, method) < 0)
+    if (r < 0 || tc_cli_forecast_open(&run, &o, "predict", TC_FORECAST_STEP) < 0)
         return 1;
-    if (run.ds->rejected)
-        fprintf(stderr, "tickcast predict: note: %s: %llu malformed rows skipped (first: %s)\n", data,
-                (unsigned long long)run.ds->rejected, run.ds->reject_msg);
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f)
         r = TC_ERR(-errno, "%s: %s", out, strerror(errno));

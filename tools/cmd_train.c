@@ -13,8 +13,8 @@
 #include "daemon/runtime/err.h"
 #include "infer/json.h"
 #include "infer/trainer.h"
+#include "tools/cli_forecast.h"
 
-#define MAX_SYMS 64
 
 static int opt_int(int *ret, const char *name, const char *v, long lo, long hi)
 {
@@ -54,21 +54,6 @@ static int opt_ints(int *v, int min, int max, const char *name, const char *s)
         return TC_ERR(-EINVAL, "%s \"%s\": expected %d to %d comma-separated values", name, s, min,
                       max);
     return n;
-}
-
-/* Adds the names of a comma list to syms (copies into store). */
-static int add_symbols(const char **syms, int *n, char (*store)[32], const char *list)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (*n == MAX_SYMS)
-            return TC_ERR(-EINVAL, "--symbol: more than %d symbols", MAX_SYMS);
-        snprintf(store[*n], 32, "%s", t);
-        syms[*n] = store[*n];
-        (*n)++;
-    }
-    return 0;
 }
 
 static void progress(void *ctx, int fold, int epoch, int epochs, float tl, float vl)
@@ -133,9 +118,8 @@ static int cmd_train(int argc, char **argv)
 {
     tc_trainer_opts_t o;
     tc_trainer_opts_default(&o);
-    static const char *syms[MAX_SYMS];
-    static char store[MAX_SYMS][32];
-    int nsym = 0, json = 0, r = 0;
+    static tc_cli_symbols_t syms;
+    int json = 0, r = 0;
     double d;
     for (int i = 1; i < argc && r == 0; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -149,7 +133,7 @@ static int cmd_train(int argc, char **argv)
         else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             o.out = v;
         else if (!strcmp(a, "--symbol"))
-            r = add_symbols(syms, &nsym, store, v);
+            r = tc_cli_symbols_add(&syms, v);
         else if (!strcmp(a, "--bar-type"))
             r = tc_forecast_bar_type_parse(&o.ds.bar_type, v);
         else if (!strcmp(a, "--bar-size"))
@@ -226,9 +210,9 @@ static int cmd_train(int argc, char **argv)
         return 1;
     if (!o.data || !o.out)
         return TC_ERR(-EINVAL, "--data PATH and -o MODEL.safetensors are required"), 1;
-    if (nsym) {
-        o.ds.symbols = syms;
-        o.ds.n_symbols = nsym;
+    if (syms.n) {
+        o.ds.symbols = syms.v;
+        o.ds.n_symbols = syms.n;
     }
     if (isatty(STDERR_FILENO))
         o.on_epoch = progress;

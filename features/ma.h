@@ -59,7 +59,6 @@ typedef struct tc_ma {
          * no rounding outlives a window and no update loops over it. */
         struct tc_ma_sma {
             double sum;
-            double s2[2]; /* the running sum after the last two values (fast path) */
             long double lsum, fsum; /* precise mode */
             int since;
         } sma;
@@ -129,40 +128,32 @@ void tc_ma_origin_set(tc_ma_t *m, long index);
  * Can't fail. */
 void tc_ma_reset(tc_ma_t *m);
 
-/* The inlined SMA and EMA (TA_INT_SMA's and TA_INT_EMA's order of operations, so the
- * same bits).  A recursive average fed one call at a time is bound by latency, not
- * work: each update waits for the previous one's sum to come back from memory (a store
- * forwarded to a load costs several times a floating-point add) before its own adds.
- * So the state keeps the value of two bars ago (s2[t & 1]) and each update recomputes
- * the previous bar's value from it with the very operations that produced it, then its
- * own: twice the adds, but each chain through memory now spans two updates, and the
- * two chains (even and odd bars) overlap.  Private; tc_ma_update calls them. */
+/* The inlined SMA and EMA, in TA_INT_SMA's and TA_INT_EMA's order of operations (the
+ * same bits).  A recursive average fed one call at a time is bound by latency, not work:
+ * each update waits for the previous one's value to come back from memory (a store
+ * forwarded to a load costs several floating-point operations) before its own.  The EMA,
+ * whose step is three dependent operations, therefore keeps the value of two bars ago
+ * (y2[t & 1]) and recomputes the previous bar's value from it with the very operations
+ * that produced it, then its own: twice the work, but each chain through memory spans two
+ * updates and the even and odd chains overlap.  Private; tc_ma_update calls them. */
 static inline int tc_ma__wrap(int i, int cap) { return i < 0 ? i + cap : i >= cap ? i - cap : i; }
 
 static inline int tc_ma__sma_update(tc_ma_t *m, double x, double *ret_y)
 {
-    /* Running sum S_t = (S_{t-1} + x_t) - x_{t-p+1}; the output is (S_{t-1} + x_t) / p. */
+    /* Running sum S_t = (S_{t-1} + x_t) - x_{t-p+1}; the output is (S_{t-1} + x_t) / p.
+     * (The two-bar recomputation the EMA uses measured no faster here: the SMA's two adds
+     * are short beside the call itself.) */
     struct tc_ma_sma *s = &m->u.sma;
     int cap = m->cap, p = m->period;
     int h = m->head + 1 == cap ? 0 : m->head + 1;
     m->head = h;
     m->win[h] = x;
-    long t = m->n++;
-    int slot = (int)(t & 1);
-    double total;
-    if (t > p) {
-        /* S_{t-1} again from S_{t-2}: window cap = p + 1, so x_{t-p} sits at h + 1 */
-        double prev = (s->s2[slot] + m->win[tc_ma__wrap(h - 1, cap)]) - m->win[tc_ma__wrap(h + 1, cap)];
-        total = prev + x;
-    } else {
-        total = s->sum + x;
-        if (t < p - 1) {
-            s->sum = s->s2[slot] = total;
-            return 0;
-        }
+    double total = s->sum + x;
+    if (m->n++ < p - 1) {
+        s->sum = total;
+        return 0;
     }
-    double next = total - m->win[tc_ma__wrap(h + 2, cap)]; /* drops x_{t-p+1} */
-    s->sum = s->s2[slot] = next;
+    s->sum = total - m->win[tc_ma__wrap(h + 2, cap)]; /* x_{t-p+1}: window cap = p + 1 */
     *ret_y = total / p;
     return 1;
 }

@@ -16,11 +16,11 @@
  * and the default feature set through tc_featcalc_update; two references bound what any
  * one-call-per-bar update can cost here: the public update call of ADD (one addition,
  * no state) and a running sum kept in memory between calls (a store forwarded to the
- * next call's load, then one add).  The best round counts, in
- * this thread's CPU time (time preempted by other processes does not count).  The
- * streaming outputs are checked against the batch outputs on every bar (TA-Lib's
- * agreement rule: 1e-9 relative or 1e-12 absolute), so a fast wrong answer fails.
- * --only NAME (e.g. SMA) times that indicator's streaming update alone, for a profiler.
+ * next call's load, then one add).  The best round counts, in this thread's CPU time
+ * (time preempted by other processes does not count).  The streaming outputs are
+ * checked against the batch outputs on every bar (TA-Lib's agreement rule: 1e-9
+ * relative or 1e-12 absolute), so a fast wrong answer fails.  --only NAME (e.g. SMA)
+ * times that indicator alone, streaming and TA-Lib batch, for A/B runs and a profiler.
  * Exits 1 when a check fails.  Built without TA-Lib (TC_TALIB_DIR unset at configure
  * time, see bench/talib-build.sh) it says so and reports tickcast's figures alone.
  */

@@ -552,8 +552,11 @@ int main(int argc, char **argv)
         if (!have_talib)
             printf("TA-Lib not linked (configure with -DTC_TALIB_DIR=$(bench/talib-build.sh)): "
                    "tickcast's figures alone, outputs not checked\n");
-        printf("%-14s %10s %10s %7s %12s %8s  %s\n", "indicator", "stream ns", "TA-Lib ns",
-               "ratio", "trailing ns", "window", "check");
+        if (have_talib)
+            printf("%-14s %10s %10s %7s %12s %8s  %s\n", "indicator", "stream ns", "TA-Lib ns",
+                   "ratio", "trailing ns", "window", "check");
+        else
+            printf("%-14s %10s\n", "indicator", "stream ns");
         for (int i = 0; i < N_IND; i++) {
             const ind_t *d = &inds[i];
             if (!have_talib) {

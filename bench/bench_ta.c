@@ -63,6 +63,13 @@ static double rng_normal(void) /* Box-Muller, one of the pair */
 
 static double cents(double x) { return round(x * 100.0) / 100.0; }
 
+static void series_free(series_t *s)
+{
+    double *cols[] = {s->open, s->high, s->low, s->close, s->volume, s->vwap, s->buy};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        free(cols[i]);
+}
+
 static int series_make(series_t *s, long n)
 {
     double **cols[] = {&s->open, &s->high, &s->low, &s->close, &s->volume, &s->vwap, &s->buy};
@@ -358,6 +365,33 @@ static void featset_items(const tc_featset_t *fs, const series_t *s, long bars, 
     }
 }
 
+/* --only NAME: that indicator alone, streaming and TA-Lib batch interleaved; returns the
+ * exit code (2 for an unknown name). */
+static int only_run(const char *only, tc_ta_t *const *ta, const series_t *s, double **stream_out,
+                    double **batch_out, int rounds)
+{
+    for (int i = 0; i < N_IND; i++)
+        if (strcmp(inds[i].name, only) == 0) {
+            double best = INFINITY, best_talib = INFINITY;
+            for (int r = 0; r < rounds; r++) {
+                double v = stream_run(ta[i], s, inds[i].hlc, inds[i].n_out, stream_out);
+                best = v < best ? v : best;
+#ifdef TC_HAVE_TALIB
+                int b, k;
+                v = batch_run(i, s, batch_out, &b, &k);
+                best_talib = v < best_talib ? v : best_talib;
+#else
+                (void)batch_out;
+#endif
+            }
+            printf("%s: %.2f ns per update (TA-Lib batch %.2f, %.2fx), best of %d\n",
+                   inds[i].label, best, best_talib, best / best_talib, rounds);
+            return 0;
+        }
+    fprintf(stderr, "bench_ta: --only %s: not one of SMA EMA RSI MACD BBANDS ATR ADX\n", only);
+    return 2;
+}
+
 /* ---- main ---- */
 
 static long arg_long(const char *opt, const char *v, long lo)
@@ -406,7 +440,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
-    series_t s;
+    series_t s = {0};
     if (series_make(&s, n) < 0) {
         fprintf(stderr, "%s\n", tc_err_msg());
         return 1;
@@ -433,24 +467,16 @@ int main(int argc, char **argv)
         inds[i].ns_stream = inds[i].ns_batch = inds[i].ns_trail = INFINITY;
     }
     if (only) {
+        int rc = only_run(only, ta, &s, stream_out, batch_out, rounds);
         for (int i = 0; i < N_IND; i++)
-            if (strcmp(inds[i].name, only) == 0) {
-                double best = INFINITY, best_talib = INFINITY;
-                for (int r = 0; r < rounds; r++) {
-                    double v = stream_run(ta[i], &s, inds[i].hlc, inds[i].n_out, stream_out);
-                    best = v < best ? v : best;
-#ifdef TC_HAVE_TALIB
-                    int b, k;
-                    v = batch_run(i, &s, batch_out, &b, &k);
-                    best_talib = v < best_talib ? v : best_talib;
-#endif
-                }
-                printf("%s: %.2f ns per update (TA-Lib batch %.2f, %.2fx), best of %d\n",
-                       inds[i].label, best, best_talib, best / best_talib, rounds);
-                return 0;
-            }
-        fprintf(stderr, "bench_ta: --only %s: not one of SMA EMA RSI MACD BBANDS ATR ADX\n", only);
-        return 2;
+            tc_ta_destroy(ta[i]);
+        for (int k = 0; k < 3; k++) {
+            free(stream_out[k]);
+            free(batch_out[k]);
+            free(scratch[k]);
+        }
+        series_free(&s);
+        return rc;
     }
     tc_featset_t fs;
     if (tc_featset_parse(&fs, "default", TC_TA_MODE_TALIB) < 0) {
@@ -590,5 +616,11 @@ int main(int argc, char **argv)
     tc_ta_destroy(add);
     for (int i = 0; i < N_IND; i++)
         tc_ta_destroy(ta[i]);
+    for (int k = 0; k < 3; k++) {
+        free(stream_out[k]);
+        free(batch_out[k]);
+        free(scratch[k]);
+    }
+    series_free(&s);
     return fails ? 1 : 0;
 }

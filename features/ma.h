@@ -136,7 +136,9 @@ void tc_ma_reset(tc_ma_t *m);
  * (y2[t & 1]) and recomputes the previous bar's value from it with the very operations
  * that produced it, then its own: twice the work, but each chain through memory spans two
  * updates and the even and odd chains overlap.  Private; tc_ma_update calls them. */
-static inline int tc_ma__wrap(int i, int cap) { return i < 0 ? i + cap : i >= cap ? i - cap : i; }
+/* Slot of a window ring of cap values for an index i within one lap of it
+ * (-cap <= i < 2 * cap), as a head offset gives.  Can't fail. */
+static inline int tc_ma_ring_index(int i, int cap) { return i < 0 ? i + cap : i >= cap ? i - cap : i; }
 
 static inline int tc_ma__sma_update(tc_ma_t *m, double x, double *ret_y)
 {
@@ -153,7 +155,7 @@ static inline int tc_ma__sma_update(tc_ma_t *m, double x, double *ret_y)
         s->sum = total;
         return 0;
     }
-    s->sum = total - m->win[tc_ma__wrap(h + 2, cap)]; /* x_{t-p+1}: window cap = p + 1 */
+    s->sum = total - m->win[tc_ma_ring_index(h + 2, cap)]; /* x_{t-p+1}: window cap = p + 1 */
     *ret_y = total / p;
     return 1;
 }

@@ -307,7 +307,7 @@ static int bb_sma_update(bb_st_t *s, double x, double *out)
         return 0;
     double mean2 = s->s2 / p;
     /* the value leaving the window, from the SMA's own ring (p + 1 values) */
-    double old = s->ma.win[tc_ma__wrap(s->ma.head - (p - 1), s->ma.cap)];
+    double old = s->ma.win[tc_ma_ring_index(s->ma.head - (p - 1), s->ma.cap)];
     s->s2 -= old * old;
     mean2 -= mid * mid;
     double dev = !IS_ZERO_OR_NEG(mean2) ? sqrt(mean2) : 0.0;

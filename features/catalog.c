@@ -106,6 +106,7 @@ int tc_ta_params_parse(const tc_ta_func_t *f, const char *spec, double *p)
 }
 
 struct tc_ta {
+    int (*update)(void *st, const double *in, double *out); /* f->update, one load nearer */
     const tc_ta_func_t *f;
     double p[TC_TA_MAX_PARAM];
     int mode;
@@ -130,6 +131,7 @@ tc_ta_t *tc_ta_create(const tc_ta_func_t *f, const double *p, int mode)
         return NULL;
     }
     ta->f = f;
+    ta->update = f->update;
     memcpy(ta->p, p, sizeof(double) * (size_t)f->n_param);
     ta->mode = mode;
     ta->size = size;
@@ -151,8 +153,9 @@ void tc_ta_reset(tc_ta_t *ta)
 
 int tc_ta_update(tc_ta_t *ta, const double *in, double *out)
 {
-    int r = ta->f->update(ta->state, in, out);
-    ta->ready |= r;
+    int r = ta->update(ta->state, in, out);
+    if (!ta->ready) /* written once, not on every bar */
+        ta->ready = r;
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include "features/ht.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 /* Ehlers' filter coefficients, as TA-Lib spells them. */
@@ -129,8 +130,27 @@ int tc_ht_step(tc_ht_t *h, double x)
 /* ---- the dominant-cycle layer (TA-Lib's ta_HT_DCPHASE.c, ta_HT_SINE.c,
  *      ta_HT_TRENDLINE.c, ta_HT_TRENDMODE.c, which share this loop body) ---- */
 
+/* The sines and cosines of the DFT over n bars (n = 1..50), bit for bit the values
+ * TA-Lib computes on every bar: one table for the process, filled once.  (A per-instance
+ * cache of a few lengths missed often: the rounded period hops between neighbouring
+ * lengths, and the sines then cost more than the rest of the bar.) */
+static double dft_sin[TC_HT_DFT_MAX + 1][TC_HT_DFT_MAX], dft_cos[TC_HT_DFT_MAX + 1][TC_HT_DFT_MAX];
+static pthread_once_t dft_once = PTHREAD_ONCE_INIT;
+
+static void dft_fill(void)
+{
+    const double deg2rad_by_360 = atan(1.0) * 8.0;
+    for (int n = 1; n <= TC_HT_DFT_MAX; n++)
+        for (int i = 0; i < n; i++) {
+            double a = ((double)i * deg2rad_by_360) / (double)n;
+            dft_sin[n][i] = sin(a);
+            dft_cos[n][i] = cos(a);
+        }
+}
+
 void tc_ht_cycle_init(tc_ht_cycle_t *c, int want)
 {
+    pthread_once(&dft_once, dft_fill);
     memset(c, 0, sizeof *c);
     tc_ht_init(&c->ht, 34, 0);
     c->want = want;
@@ -144,25 +164,6 @@ static int cycle_len(double smooth_period)
     return (v >= 0.0 && v < 1000.0) ? (int)v : 0;
 }
 
-/* The sines and cosines of a DFT over n bars, bit for bit the values TA-Lib computes on
- * every bar; cached because n changes only every few bars. */
-static const tc_ht_dft_t *cycle_dft(tc_ht_cycle_t *c, int n)
-{
-    for (int k = 0; k < TC_HT_DFT_CACHE; k++)
-        if (c->dft[k].n == n)
-            return &c->dft[k];
-    tc_ht_dft_t *d = &c->dft[c->dft_next];
-    c->dft_next = (c->dft_next + 1) % TC_HT_DFT_CACHE;
-    const double deg2rad_by_360 = atan(1.0) * 8.0;
-    for (int i = 0; i < n; i++) {
-        double a = ((double)i * deg2rad_by_360) / (double)n;
-        d->sin[i] = sin(a);
-        d->cos[i] = cos(a);
-    }
-    d->n = n;
-    return d;
-}
-
 /* The phase of the dominant cycle: a one-period DFT of the smoothed prices. */
 static void cycle_phase(tc_ht_cycle_t *c)
 {
@@ -172,12 +173,12 @@ static void cycle_phase(tc_ht_cycle_t *c)
         n = TC_HT_DFT_MAX; /* unreachable: the period is clamped to 50 */
     double re = 0.0, im = 0.0;
     if (n > 0) {
-        const tc_ht_dft_t *d = cycle_dft(c, n);
+        const double *sn = dft_sin[n], *cs = dft_cos[n];
         int idx = c->sp_idx;
         for (int i = 0; i < n; i++) {
             double v = c->smooth_price[idx];
-            re += d->sin[i] * v;
-            im += d->cos[i] * v;
+            re += sn[i] * v;
+            im += cs[i] * v;
             idx = idx == 0 ? TC_HT_SMOOTH_SIZE - 1 : idx - 1;
         }
     }

@@ -59,13 +59,6 @@ enum tc_ht_want {
 };
 
 #define TC_HT_DFT_MAX 50  /* longest DFT: the period is clamped to 50 bars */
-#define TC_HT_DFT_CACHE 4 /* DFT lengths whose sines and cosines are kept */
-
-/* Sines and cosines of one DFT length, computed once as TA-Lib computes them per bar. */
-typedef struct tc_ht_dft {
-    int n; /* 0: unused */
-    double sin[TC_HT_DFT_MAX], cos[TC_HT_DFT_MAX];
-} tc_ht_dft_t;
 
 /* Private fields; use the functions below. */
 typedef struct tc_ht_cycle {
@@ -77,8 +70,6 @@ typedef struct tc_ht_cycle {
     double price[TC_HT_PRICE_RING]; /* raw prices, newest at ht.n - 1 */
     double itrend1, itrend2, itrend3;
     int days_in_trend;
-    tc_ht_dft_t dft[TC_HT_DFT_CACHE]; /* the smoothed period moves slowly: few lengths */
-    int dft_next;                     /* slot to refill next */
     /* Results of the last step that returned 1. */
     double dc_phase, prev_dc_phase;
     double sine, lead_sine, prev_sine, prev_lead_sine;

@@ -548,6 +548,11 @@ static void ma_pick_step(tc_ma_t *m)
         [TC_MA_KAMA] = kama_step,   [TC_MA_MAMA] = mama_stepw, [TC_MA_T3] = t3_stepw,
     };
     m->step = m->period <= 1 ? ident_step : steps[m->type];
+    m->kind = TC_MA_KIND_STEP;
+    if (m->period > 1 && m->mode == TC_TA_MODE_TALIB && m->type == TC_MA_SMA)
+        m->kind = TC_MA_KIND_SMA;
+    else if (m->period > 1 && m->type == TC_MA_EMA)
+        m->kind = TC_MA_KIND_EMA;
     if (m->mode == TC_TA_MODE_PRECISE && m->period > 1) {
         if (m->type == TC_MA_SMA)
             m->step = sma_precise_step;

@@ -37,8 +37,13 @@ typedef struct tc_ma_ema {
 } tc_ma_ema_t;
 
 /* Private fields; use the functions below. */
+/* tc_ma_t.kind: the types whose update is inlined into tc_ma_update (the common MAs,
+ * called once per bar by most indicators); every other one goes through step. */
+enum { TC_MA_KIND_STEP = 0, TC_MA_KIND_SMA = 1, TC_MA_KIND_EMA = 2 };
+
 typedef struct tc_ma {
     int type, period, mode;
+    int kind; /* TC_MA_KIND_*, chosen at init */
     long n; /* values consumed */
     /* the type's update, chosen at init (x, window ring, its size, newest slot, out) */
     int (*step)(struct tc_ma *m, double x, const double *ring, int cap, int head, double *y);
@@ -64,6 +69,7 @@ typedef struct tc_ma {
         } wma;
         struct tc_ma_emas {
             tc_ma_ema_t e1, e2, e3;
+            double y2[2], x1[2]; /* EMA fast path: the last two outputs and inputs */
         } ema; /* EMA, DEMA, TEMA */
         struct tc_ma_trima {
             double num, nsub, nadd, factor;
@@ -122,11 +128,75 @@ void tc_ma_origin_set(tc_ma_t *m, long index);
  * Can't fail. */
 void tc_ma_reset(tc_ma_t *m);
 
+/* The inlined SMA and EMA, in TA_INT_SMA's and TA_INT_EMA's order of operations (the
+ * same bits).  A recursive average fed one call at a time is bound by latency, not work:
+ * each update waits for the previous one's value to come back from memory (a store
+ * forwarded to a load costs several floating-point operations) before its own.  The EMA,
+ * whose step is three dependent operations, therefore keeps the value of two bars ago
+ * (y2[t & 1]) and recomputes the previous bar's value from it with the very operations
+ * that produced it, then its own: twice the work, but each chain through memory spans two
+ * updates and the even and odd chains overlap.  Private; tc_ma_update calls them. */
+/* Slot of a window ring of cap values for an index i within one lap of it
+ * (-cap <= i < 2 * cap), as a head offset gives.  Can't fail. */
+static inline int tc_ma_ring_index(int i, int cap) { return i < 0 ? i + cap : i >= cap ? i - cap : i; }
+
+static inline int tc_ma__sma_update(tc_ma_t *m, double x, double *ret_y)
+{
+    /* Running sum S_t = (S_{t-1} + x_t) - x_{t-p+1}; the output is (S_{t-1} + x_t) / p.
+     * (The two-bar recomputation the EMA uses measured no faster here: the SMA's two adds
+     * are short beside the call itself.) */
+    struct tc_ma_sma *s = &m->u.sma;
+    int cap = m->cap, p = m->period;
+    int h = m->head + 1 == cap ? 0 : m->head + 1;
+    m->head = h;
+    m->win[h] = x;
+    double total = s->sum + x;
+    if (m->n++ < p - 1) {
+        s->sum = total;
+        return 0;
+    }
+    s->sum = total - m->win[tc_ma_ring_index(h + 2, cap)]; /* x_{t-p+1}: window cap = p + 1 */
+    *ret_y = total / p;
+    return 1;
+}
+
+static inline int tc_ma__ema_update(tc_ma_t *m, double x, double *ret_y)
+{
+    /* y_t = ((x_t - y_{t-1}) * k) + y_{t-1}, seeded by the mean of the first period. */
+    struct tc_ma_emas *s = &m->u.ema;
+    tc_ma_ema_t *e = &s->e1;
+    long t = m->n++;
+    int slot = (int)(t & 1);
+    double y;
+    if (t > e->period) {
+        double y2 = s->y2[slot], x1 = s->x1[slot ^ 1];
+        double prev = ((x1 - y2) * e->k) + y2; /* y_{t-1}, bit for bit */
+        y = ((x - prev) * e->k) + prev;
+    } else if (t >= e->period) {
+        y = ((x - e->acc) * e->k) + e->acc;
+    } else {
+        e->acc += x;
+        if (t < e->period - 1)
+            return 0;
+        e->acc = e->acc / e->period;
+        y = e->acc;
+    }
+    e->acc = y;
+    s->y2[slot] = y;
+    s->x1[slot] = x;
+    *ret_y = y;
+    return 1;
+}
+
 /* Consumes x.  Returns 1 and writes the MA to *ret_y once tc_ma_lookback values came
  * before it; 0 during the lookback (*ret_y untouched).  O(1) amortised, no allocation;
  * can't fail.  Inline: it is on every indicator's hot path. */
 static inline int tc_ma_update(tc_ma_t *m, double x, double *ret_y)
 {
+    if (m->kind == TC_MA_KIND_SMA)
+        return tc_ma__sma_update(m, x, ret_y);
+    if (m->kind == TC_MA_KIND_EMA)
+        return tc_ma__ema_update(m, x, ret_y);
     if (m->win) {
         if (++m->head == m->cap)
             m->head = 0;

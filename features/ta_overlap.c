@@ -292,10 +292,37 @@ static double bb_precise_dev(const bb_st_t *s)
     return var > 0 ? (double)sqrtl(var) : 0.0;
 }
 
+/* The common case (TA-Lib numbers, SMA middle band): the middle band is this bar's SMA
+ * (no delay) and the deviation comes from the running sum of x^2, as in bb_update;
+ * without the precise and delayed bookkeeping it does not need, and reading the window
+ * from the SMA's ring instead of keeping a second one. */
+static int bb_sma_update(bb_st_t *s, double x, double *out)
+{
+    long t = s->n++;
+    int p = s->p;
+    double mid;
+    int ready = tc_ma_update(&s->ma, x, &mid);
+    s->s2 += x * x;
+    if (t < s->first || !ready)
+        return 0;
+    double mean2 = s->s2 / p;
+    /* the value leaving the window, from the SMA's own ring (p + 1 values) */
+    double old = s->ma.win[tc_ma_ring_index(s->ma.head - (p - 1), s->ma.cap)];
+    s->s2 -= old * old;
+    mean2 -= mid * mid;
+    double dev = !IS_ZERO_OR_NEG(mean2) ? sqrt(mean2) : 0.0;
+    out[0] = mid + dev * s->up;
+    out[1] = mid;
+    out[2] = mid - dev * s->dn;
+    return 1;
+}
+
 static int bb_update(void *st, const double *in, double *out)
 {
     bb_st_t *s = st;
     double x = in[0];
+    if (s->mode == TC_TA_MODE_TALIB && s->type == TC_MA_SMA)
+        return bb_sma_update(s, x, out);
     long t = s->n++;
     int p = s->p;
     if (++s->ring_head == p + 1)

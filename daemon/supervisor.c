@@ -376,11 +376,12 @@ static void reload(sup_t *s)
     resolve_bin_dir(s);
     apply_stage_list(s);
     /* Stages read the configuration at start: restart the running ones (they drain
-     * first) so every change takes effect; removed stages just stop. */
+     * first) so every change takes effect; removed stages just stop.  An unchanged file
+     * restarts nothing. */
     for (int i = 0; i < s->n; i++) {
         sup_stage_t *st = &s->st[i];
-        if (st->pid > 0) {
-            st->restart_now = n > 0 && st->wanted;
+        if (st->pid > 0 && (n > 0 || !st->wanted)) {
+            st->restart_now = st->wanted;
             kill(st->pid, SIGTERM);
         }
     }

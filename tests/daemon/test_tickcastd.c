@@ -244,10 +244,27 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
     cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), prod, "stages untouched");
     uint64_t before = counter(h, "testcons.records");
     wait_counter(h, "testcons.records", before + 1000);
-    /* A good file is taken: RELOADING=1 then READY=1 again. */
-    write_config(h, "4096", "[features]\nbar_size = 5\n");
+    /* The unchanged file again: taken, and no stage is restarted for nothing. */
+    write_config(h, "4096", NULL);
+    h->log_len = 0;
+    h->log[0] = '\0';
     kill(h->pid, SIGHUP);
     cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "READY=1", 3000), 0, "no READY=1 after the reload; got:\n%s", h->log);
+    usleep(300000);
+    cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), prod, "an unchanged reload restarts nothing");
+    /* A good file is taken: RELOADING=1 then READY=1 again, and the stages restart on it. */
+    write_config(h, "4096", "[features]\nbar_size = 5\n");
+    h->log_len = 0;
+    h->log[0] = '\0';
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
+    pid_t now_pid = prod;
+    for (int i = 0; i < 100 && (now_pid == prod || now_pid <= 0); i++) {
+        usleep(50000);
+        now_pid = atomic_load(&stage(h, "testprod")->pid);
+    }
+    cr_assert(now_pid != prod && now_pid > 0, "the producer was restarted on the changed file");
     int st = stop(h);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     cr_assert_eq(counter(h, "testcons.gaps"), 0);

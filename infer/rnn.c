@@ -1,6 +1,6 @@
-/* rnn.c — the LSTM and GRU kernels: window forward, backward through time, the head,
- * and the B = 1 streaming step.  Building, initialising and packing a network is in
- * rnn_net.c; losses in loss.c; optimisers in optim.c.
+/* rnn.c — the LSTM and GRU window kernels: forward, backward through time and the
+ * head.  The B = 1 streaming step is in step.c; building, initialising
+ * and packing a network in rnn_net.c; losses in loss.c; optimisers in optim.c.
  *
  * Semantics follow torch.nn.LSTM / torch.nn.GRU (batch_first, zero initial state) so
  * the tests can hold every output and gradient against PyTorch fixtures.  The input
@@ -263,43 +263,4 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
             dh = below;
         }
     }
-}
-
-void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
-                 const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg)
-{
-    const int H = cfg->hidden, L = cfg->layers;
-    const int GH = tc_rnn_gates(cfg->cell) * H;
-    float *ax = scratch, *ah = scratch + GH; /* (G*H) each */
-    const float *in = x;
-    int Cl = cfg->input;
-    for (int l = 0; l < L; l++) {
-        float *h = state + (size_t)l * 2 * H, *c = h + H;
-        if (cfg->cell == TC_RNN_LSTM) {
-            tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
-            tc_gemv_t(ax, ax, h, pk->wt_hh[l], H, GH);
-            tc_act_sigmoid(ax, ax, 2 * H); /* i, f */
-            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
-            tc_act_sigmoid(ax + 3 * H, ax + 3 * H, H);
-            for (int j = 0; j < H; j++)
-                c[j] = ax[H + j] * c[j] + ax[j] * ax[2 * H + j];
-            tc_act_tanh(ah, c, H);
-            for (int j = 0; j < H; j++)
-                h[j] = ax[3 * H + j] * ah[j];
-        } else {
-            tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
-            tc_gemv_t(ah, pk->b_h[l], h, pk->wt_hh[l], H, GH);
-            for (int j = 0; j < 2 * H; j++)
-                ax[j] += ah[j];
-            tc_act_sigmoid(ax, ax, 2 * H); /* r, z */
-            for (int j = 0; j < H; j++)
-                ax[2 * H + j] += ax[j] * ah[2 * H + j];
-            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
-            for (int j = 0; j < H; j++)
-                h[j] = (1.0f - ax[H + j]) * ax[2 * H + j] + ax[H + j] * h[j];
-        }
-        in = h;
-        Cl = H;
-    }
-    tc_gemv_t(out, pk->head_b, in, pk->head_wt, H, cfg->horizon);
 }

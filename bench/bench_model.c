@@ -5,8 +5,10 @@
  *
  * Cases, for each cell (LSTM, GRU):
  *   step    B = 1, T = 1 with carried state (tc_rnn_step): p50 and mean of single steps
- *   window  B = 1, T = 60 from zero state (tc_rnn_forward): p50 and mean of calls
- *   batch   B = 256, T = 60 (tc_rnn_forward): windows/s from the mean call
+ *   window  B = 1, T = 60 from zero state (tc_rnn_infer): p50 and mean of calls
+ *   batch   B = 256, T = 60 (tc_rnn_infer): windows/s from the mean call
+ *   window_fwd, batch_fwd  the same through tc_rnn_forward, the training kernels
+ *           (OpenBLAS, every activation kept for backward), for information
  *   train   B = 64, T = 60, MSE, forward + backward + Adam step, hidden 64 and 128:
  *           samples/s and GFLOP/s counting 6 flops per weight multiply-add of the
  *           recurrent layers per step (2 forward, 4 backward), the usual convention
@@ -60,8 +62,9 @@ static void fill(float *x, size_t n, uint64_t seed)
     }
 }
 
-/* Runs fn at least min_reps times and for at least min_s seconds (after `warm` untimed
- * calls), timing each call; fills p50 and mean in microseconds. */
+/* Runs fn (after `warm` untimed calls) min_reps times or for min_s seconds, whichever
+ * comes first, but at least 3 times and at most max_reps, timing each call; fills p50
+ * and mean in microseconds.  The time bound keeps a run short on a loaded machine. */
 typedef void (*bench_fn)(void *ctx);
 
 static void measure(result_t *r, bench_fn fn, void *ctx, int warm, int min_reps, double min_s,
@@ -76,7 +79,7 @@ static void measure(result_t *r, bench_fn fn, void *ctx, int warm, int min_reps,
         fn(ctx);
     int n = 0;
     double start = now(), prev = start;
-    while (n < max_reps && (n < min_reps || prev - start < min_s)) {
+    while (n < max_reps && (n < 3 || (n < min_reps && prev - start < min_s))) {
         fn(ctx);
         double cur = now();
         t[n++] = cur - prev;
@@ -107,6 +110,12 @@ static void run_forward(void *p)
 {
     ctx_t *c = p;
     tc_rnn_forward(&c->net->acts, c->x, &c->net->params, &c->net->cfg, c->B, c->T, c->net->path);
+}
+
+static void run_infer(void *p)
+{
+    ctx_t *c = p;
+    tc_rnn_infer(c->dout, c->state, c->scratch, c->x, &c->net->packed, &c->net->cfg, c->B, c->T);
 }
 
 static void run_train(void *p)
@@ -174,14 +183,21 @@ static void bench_cell(tc_rnn_cell_t cell, double scale)
         fprintf(stderr, "bench_model: out of memory\n");
         exit(1);
     }
-    measure(add(cn, "step", 64, 1, 1), run_step, &c, 2000, (int)(20000 * scale), 0.05 * scale,
+    measure(add(cn, "step", 64, 1, 1), run_step, &c, 2000, (int)(20000 * scale), 0.5 * scale,
             1000000);
+    /* Inference (tc_rnn_infer, the streaming kernel window by window), then the same
+     * through the training kernels' tc_rnn_forward (BLAS, activations kept). */
     c.B = 1, c.T = WINDOW;
-    measure(add(cn, "window", 64, 1, WINDOW), run_forward, &c, 20, (int)(300 * scale),
-            0.1 * scale, 100000);
+    measure(add(cn, "window", 64, 1, WINDOW), run_infer, &c, 20, (int)(300 * scale),
+            0.5 * scale, 100000);
+    measure(add(cn, "window_fwd", 64, 1, WINDOW), run_forward, &c, 20, (int)(300 * scale),
+            0.5 * scale, 100000);
     c.B = BATCH;
     result_t *r = add(cn, "batch", 64, BATCH, WINDOW);
-    measure(r, run_forward, &c, 2, (int)(10 * scale) + 1, 0.3 * scale, 10000);
+    measure(r, run_infer, &c, 1, (int)(10 * scale) + 1, 1.5 * scale, 10000);
+    r->per_s = BATCH / (r->mean_us * 1e-6);
+    r = add(cn, "batch_fwd", 64, BATCH, WINDOW);
+    measure(r, run_forward, &c, 1, (int)(10 * scale) + 1, 1.5 * scale, 10000);
     r->per_s = BATCH / (r->mean_us * 1e-6);
     tc_rnn_destroy(c.net);
 
@@ -191,7 +207,7 @@ static void bench_cell(tc_rnn_cell_t cell, double scale)
         c.B = TRAIN_BATCH, c.T = WINDOW, c.step = 0;
         c.opt = tc_optim_defaults(TC_OPTIM_ADAM, 1e-3f);
         r = add(cn, "train", hiddens[i], TRAIN_BATCH, WINDOW);
-        measure(r, run_train, &c, 2, (int)(10 * scale) + 1, 0.4 * scale, 10000);
+        measure(r, run_train, &c, 1, (int)(10 * scale) + 1, 2.0 * scale, 10000);
         r->per_s = TRAIN_BATCH / (r->mean_us * 1e-6);
         r->gflops = r->per_s * WINDOW * step_macs(cell, hiddens[i]) * 6.0 * 1e-9;
         tc_rnn_destroy(c.net);
@@ -278,11 +294,11 @@ int main(int argc, char **argv)
     }
     printf("tickcast, %d OpenBLAS thread%s, %s (core %s, OPENBLAS_CORETYPE=%s)\n", threads,
            threads == 1 ? "" : "s", blas, core ? core : "?", env_core ? env_core : "");
-    printf("%-5s %-7s %6s %5s %4s %12s %12s %12s %9s\n", "cell", "case", "hidden", "B", "T",
+    printf("%-5s %-10s %6s %5s %4s %12s %12s %12s %9s\n", "cell", "case", "hidden", "B", "T",
            "p50 us", "mean us", "per s", "GFLOP/s");
     for (int i = 0; i < n_results; i++) {
         const result_t *r = &results[i];
-        printf("%-5s %-7s %6d %5d %4d %12.3f %12.3f %12.1f %9.2f\n", r->cell, r->what, r->hidden,
+        printf("%-5s %-10s %6d %5d %4d %12.3f %12.3f %12.1f %9.2f\n", r->cell, r->what, r->hidden,
                r->batch, r->steps, r->p50_us, r->mean_us, r->per_s, r->gflops);
     }
     return 0;

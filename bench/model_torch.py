@@ -41,12 +41,13 @@ class Net(nn.Module):
 
 
 def measure(fn, warm, min_reps, min_s, max_reps=1000000):
-    """Per-call wall times after `warm` calls: (p50 us, mean us)."""
+    """Per-call wall times after `warm` calls, min_reps calls or min_s seconds,
+    whichever comes first, but at least 3 calls: (p50 us, mean us).  As bench_model.c."""
     for _ in range(warm):
         fn()
     t = []
     start = prev = time.perf_counter()
-    while len(t) < max_reps and (len(t) < min_reps or prev - start < min_s):
+    while len(t) < max_reps and (len(t) < 3 or (len(t) < min_reps and prev - start < min_s)):
         fn()
         cur = time.perf_counter()
         t.append(cur - prev)
@@ -77,12 +78,12 @@ def bench_cell(cell, scale, out):
         def step():
             _, st["state"] = net(xs[st["i"] & 63], st["state"])
             st["i"] += 1
-        row("step", 64, 1, 1, *measure(step, 500, int(5000 * scale), 0.05 * scale))
+        row("step", 64, 1, 1, *measure(step, 500, int(5000 * scale), 0.5 * scale))
 
         xw = x[:1].contiguous()
-        row("window", 64, 1, WINDOW, *measure(lambda: net(xw), 10, int(200 * scale), 0.1 * scale))
+        row("window", 64, 1, WINDOW, *measure(lambda: net(xw), 10, int(300 * scale), 0.5 * scale))
 
-        p50, mean = measure(lambda: net(x), 2, int(10 * scale) + 1, 0.3 * scale)
+        p50, mean = measure(lambda: net(x), 1, int(10 * scale) + 1, 1.5 * scale)
         row("batch", 64, BATCH, WINDOW, p50, mean, BATCH / (mean * 1e-6))
 
     xt, yt = x[:TRAIN_BATCH].contiguous(), y[:TRAIN_BATCH].contiguous()
@@ -97,7 +98,7 @@ def bench_cell(cell, scale, out):
             loss = loss_fn(tnet(xt)[0], yt)
             loss.backward()
             opt.step()
-        p50, mean = measure(train, 2, int(10 * scale) + 1, 0.4 * scale)
+        p50, mean = measure(train, 1, int(10 * scale) + 1, 2.0 * scale)
         per_s = TRAIN_BATCH / (mean * 1e-6)
         row("train", hidden, TRAIN_BATCH, WINDOW, p50, mean, per_s,
             per_s * WINDOW * step_macs(cell, hidden) * 6e-9)

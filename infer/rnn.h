@@ -181,9 +181,21 @@ void tc_rnn_step_pack(tc_rnn_packed_t *pk, const tc_rnn_params_t *p, const tc_rn
 void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
                  const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg);
 
-/* tc_rnn_step with the instruction set forced: baseline != 0 runs the baseline x86-64
+/* Inference over B windows x (B, T, C) batch_first, each from zero state: out (B, K)
+ * gets the head at each window's last step, as tc_rnn_forward's acts->out (within
+ * rounding), computed one window at a time by the streaming step's kernel: no BLAS,
+ * nothing kept for backward, no threads.  state and scratch are sized as for
+ * tc_rnn_step (state is clobbered); pk must be current (tc_rnn_pack after weights
+ * change).  No allocation; can't fail. */
+void tc_rnn_infer(float *out, float *state, float *scratch, const float *x,
+                  const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T);
+
+/* tc_rnn_step / tc_rnn_infer with the instruction set forced: baseline != 0 runs the baseline x86-64
  * body even on an AVX2 machine (for the tests comparing the two). */
 void tc_rnn_step_isa(float *out, float *state, float *scratch, const float *x,
                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int baseline);
+void tc_rnn_infer_isa(float *out, float *state, float *scratch, const float *x,
+                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T,
+                      int baseline);
 
 #endif

@@ -214,30 +214,69 @@ head_body(float *out, const float *h, const float *w, const float *b, int H, int
     }
 }
 
-__attribute__((target("avx2,fma"))) static void
-step_avx2(float *out, float *state, float *xin, const float *x, const tc_rnn_packed_t *pk,
-          const tc_rnn_config_t *cfg)
+/* One step and the head (infer = 0), or each of B windows of T steps from zero state
+ * and the head after the last step (infer = 1; x is (B, T, C), out (B, K)). */
+static inline __attribute__((always_inline)) void
+run_body(float *out, float *state, float *xin, const float *x, const tc_rnn_packed_t *pk,
+         const tc_rnn_config_t *cfg, int B, int T, int infer)
 {
-    step_body(state, xin, x, pk, cfg);
-    head_body(out, state + (size_t)(cfg->layers - 1) * 2 * cfg->hidden, pk->head_w, pk->head_b,
-              cfg->hidden, cfg->horizon);
+    const float *top = state + (size_t)(cfg->layers - 1) * 2 * cfg->hidden;
+    if (!infer) {
+        step_body(state, xin, x, pk, cfg);
+        head_body(out, top, pk->head_w, pk->head_b, cfg->hidden, cfg->horizon);
+        return;
+    }
+    for (int b = 0; b < B; b++) {
+        memset(state, 0, tc_rnn_state_size(cfg) * sizeof *state);
+        for (int t = 0; t < T; t++)
+            step_body(state, xin, x + ((size_t)b * T + t) * cfg->input, pk, cfg);
+        head_body(out + (size_t)b * cfg->horizon, top, pk->head_w, pk->head_b, cfg->hidden,
+                  cfg->horizon);
+    }
 }
 
-static void step_base(float *out, float *state, float *xin, const float *x,
-                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg)
+__attribute__((target("avx2,fma"))) static void
+run_avx2(float *out, float *state, float *xin, const float *x, const tc_rnn_packed_t *pk,
+         const tc_rnn_config_t *cfg, int B, int T, int infer)
 {
-    step_body(state, xin, x, pk, cfg);
-    head_body(out, state + (size_t)(cfg->layers - 1) * 2 * cfg->hidden, pk->head_w, pk->head_b,
-              cfg->hidden, cfg->horizon);
+    run_body(out, state, xin, x, pk, cfg, B, T, infer);
+}
+
+static void run_base(float *out, float *state, float *xin, const float *x,
+                     const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T,
+                     int infer)
+{
+    run_body(out, state, xin, x, pk, cfg, B, T, infer);
+}
+
+static int use_avx2(int baseline)
+{
+    return !baseline && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 void tc_rnn_step_isa(float *out, float *state, float *scratch, const float *x,
                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int baseline)
 {
-    if (!baseline && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        step_avx2(out, state, scratch, x, pk, cfg);
+    if (use_avx2(baseline))
+        run_avx2(out, state, scratch, x, pk, cfg, 1, 1, 0);
     else
-        step_base(out, state, scratch, x, pk, cfg);
+        run_base(out, state, scratch, x, pk, cfg, 1, 1, 0);
+}
+
+void tc_rnn_infer_isa(float *out, float *state, float *scratch, const float *x,
+                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T,
+                      int baseline)
+{
+    if (use_avx2(baseline))
+        run_avx2(out, state, scratch, x, pk, cfg, B, T, 1);
+    else
+        run_base(out, state, scratch, x, pk, cfg, B, T, 1);
+}
+
+void tc_rnn_infer(float *out, float *state, float *scratch, const float *x,
+                  const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T)
+{
+    tc_rnn_infer_isa(out, state, scratch, x, pk, cfg, B, T, 0);
 }
 
 void tc_rnn_step(float *out, float *state, float *scratch, const float *x,

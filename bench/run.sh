@@ -20,3 +20,6 @@ if [ -d "$shared/data/ticks" ]; then
 else
   echo "skipping the file benchmarks: $shared/data/ticks not found"
 fi
+
+echo; echo "== LSTM/GRU beside PyTorch 1.13 on OpenBLAS: bench/model.sh"
+"$(dirname "$0")/model.sh" "$build"

@@ -99,20 +99,15 @@ static float batch_loss(float *dout, const float *out, const float *y, int n,
                                       : tc_loss_mse(dout, out, y, n);
 }
 
-float tc_train_evaluate(tc_rnn_t *net, float *xb, float *yb, const tc_train_data_t *d,
-                        const tc_train_split_t *s, const tc_train_config_t *cfg)
+float tc_train_evaluate_ends(tc_rnn_t *net, float *xb, float *yb, const tc_train_data_t *d,
+                             const int *ends, int n, const tc_train_config_t *cfg)
 {
     const int T = cfg->sequence_length, K = d->K;
-    int ends[1024];
     double sum = 0;
     int count = 0;
-    for (int i = s->begin; i < s->end;) {
-        int B = s->end - i < cfg->batch ? s->end - i : cfg->batch;
-        if (B > (int)(sizeof ends / sizeof ends[0]))
-            B = (int)(sizeof ends / sizeof ends[0]);
-        for (int b = 0; b < B; b++)
-            ends[b] = i + b;
-        tc_train_gather(xb, yb, d, ends, B, T);
+    for (int i = 0; i < n;) {
+        int B = n - i < cfg->batch ? n - i : cfg->batch;
+        tc_train_gather(xb, yb, d, ends + i, B, T);
         tc_rnn_forward(&net->acts, xb, &net->params, &net->cfg, B, T, net->path);
         /* The batch mean times its size: every window weighs the same overall. */
         sum += (double)batch_loss(NULL, net->acts.out, yb, B * K, cfg) * B;
@@ -120,6 +115,29 @@ float tc_train_evaluate(tc_rnn_t *net, float *xb, float *yb, const tc_train_data
         i += B;
     }
     return count ? (float)(sum / count) : NAN;
+}
+
+/* The windows of a contiguous split as a list of end rows (NULL for an empty one). */
+static int *split_ends(const tc_train_split_t *s)
+{
+    int n = s->end - s->begin;
+    if (n <= 0)
+        return NULL;
+    int *e = malloc((size_t)n * sizeof *e);
+    for (int i = 0; e && i < n; i++)
+        e[i] = s->begin + i;
+    return e;
+}
+
+float tc_train_evaluate(tc_rnn_t *net, float *xb, float *yb, const tc_train_data_t *d,
+                        const tc_train_split_t *s, const tc_train_config_t *cfg)
+{
+    int *ends = split_ends(s);
+    if (!ends)
+        return NAN;
+    float loss = tc_train_evaluate_ends(net, xb, yb, d, ends, s->end - s->begin, cfg);
+    free(ends);
+    return loss;
 }
 
 static uint64_t splitmix64(uint64_t *s)
@@ -134,6 +152,24 @@ int tc_train_fit(tc_rnn_t *net, const tc_train_data_t *d, const tc_train_split_t
                  const tc_train_split_t *val, const tc_train_config_t *cfg,
                  tc_train_report_t *ret)
 {
+    if (train->begin < cfg->sequence_length - 1 || train->end > d->n ||
+        train->end <= train->begin || val->begin < cfg->sequence_length - 1 || val->end > d->n)
+        return TC_ERR(-EINVAL, "splits [%d, %d) / [%d, %d) outside the %d rows", train->begin,
+                      train->end, val->begin, val->end, d->n);
+    int *te = split_ends(train), *ve = split_ends(val);
+    int r = !te || (val->end > val->begin && !ve)
+                ? TC_ERR(-ENOMEM, "out of memory for training buffers")
+                : tc_train_fit_ends(net, d, te, train->end - train->begin, ve,
+                                    val->end > val->begin ? val->end - val->begin : 0, cfg, ret);
+    free(te);
+    free(ve);
+    return r;
+}
+
+int tc_train_fit_ends(tc_rnn_t *net, const tc_train_data_t *d, const int *train_ends, int n_train,
+                      const int *val_ends, int n_val, const tc_train_config_t *cfg,
+                      tc_train_report_t *ret)
+{
     const int T = cfg->sequence_length, K = d->K, C = d->C;
     if (C != net->cfg.input || K != net->cfg.horizon)
         return TC_ERR(-EINVAL, "data has %d features and %d targets, the network %d and %d", C,
@@ -144,12 +180,14 @@ int tc_train_fit(tc_rnn_t *net, const tc_train_data_t *d, const tc_train_split_t
                       cfg->batch, net->max_steps, net->max_batch);
     if (cfg->epochs < 1 || cfg->epochs > TC_TRAIN_MAX_EPOCHS)
         return TC_ERR(-EINVAL, "epochs %d out of range 1..%d", cfg->epochs, TC_TRAIN_MAX_EPOCHS);
-    if (train->begin < T - 1 || train->end > d->n || train->end <= train->begin ||
-        val->begin < T - 1 || val->end > d->n)
-        return TC_ERR(-EINVAL, "splits [%d, %d) / [%d, %d) outside the %d rows", train->begin,
-                      train->end, val->begin, val->end, d->n);
+    if (n_train < 1)
+        return TC_ERR(-EINVAL, "no training windows");
+    for (int i = 0; i < n_train + n_val; i++) {
+        int e = i < n_train ? train_ends[i] : val_ends[i - n_train];
+        if (e < T - 1 || e >= d->n)
+            return TC_ERR(-EINVAL, "window end %d outside rows [%d, %d)", e, T - 1, d->n);
+    }
 
-    const int n_train = train->end - train->begin;
     int *order = malloc((size_t)n_train * sizeof *order);
     float *xb = malloc((size_t)cfg->batch * T * C * sizeof *xb);
     float *yb = malloc((size_t)cfg->batch * K * sizeof *yb);
@@ -165,8 +203,7 @@ int tc_train_fit(tc_rnn_t *net, const tc_train_data_t *d, const tc_train_split_t
     memcpy(best, net->param_block, net->n_params * sizeof *best);
     memset(net->m_block, 0, net->n_params * sizeof(float));
     memset(net->v_block, 0, net->n_params * sizeof(float));
-    for (int i = 0; i < n_train; i++)
-        order[i] = train->begin + i;
+    memcpy(order, train_ends, (size_t)n_train * sizeof *order);
     uint64_t rng = cfg->seed;
     int step = 0, stale = 0;
 
@@ -193,10 +230,12 @@ int tc_train_fit(tc_rnn_t *net, const tc_train_data_t *d, const tc_train_split_t
             sum += (double)loss * B;
         }
         ret->train_loss[epoch] = (float)(sum / n_train);
-        float vl = val->end > val->begin ? tc_train_evaluate(net, xb, yb, d, val, cfg)
-                                         : ret->train_loss[epoch];
+        float vl = n_val > 0 ? tc_train_evaluate_ends(net, xb, yb, d, val_ends, n_val, cfg)
+                             : ret->train_loss[epoch];
         ret->val_loss[epoch] = vl;
         ret->epochs_run = epoch + 1;
+        if (cfg->on_epoch)
+            cfg->on_epoch(cfg->on_epoch_ctx, epoch, ret->train_loss[epoch], vl);
         if (vl < ret->best_val_loss) {
             ret->best_val_loss = vl;
             ret->best_epoch = epoch;

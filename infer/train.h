@@ -63,6 +63,10 @@ typedef struct tc_train_config {
     float huber_delta;
     tc_optim_config_t optim;
     unsigned long long seed; /* shuffling order of the training windows */
+    /* Called after each epoch with its mean training and validation loss (progress
+     * display); NULL for none. */
+    void (*on_epoch)(void *ctx, int epoch, float train_loss, float val_loss);
+    void *on_epoch_ctx;
 } tc_train_config_t;
 
 #define TC_TRAIN_MAX_EPOCHS 1000
@@ -89,5 +93,16 @@ float tc_train_evaluate(tc_rnn_t *net, float *xb, float *yb, const tc_train_data
 int tc_train_fit(tc_rnn_t *net, const tc_train_data_t *d, const tc_train_split_t *train,
                  const tc_train_split_t *val, const tc_train_config_t *cfg,
                  tc_train_report_t *ret);
+
+/* The same with the windows named by lists of end rows (any order; the training list
+ * is the order before the first shuffle), for data whose windows are not one
+ * contiguous range — several symbols in one table.  tc_train_fit is this with the
+ * ranges of its splits.  n_val may be 0 (then the training loss stands in). */
+int tc_train_fit_ends(tc_rnn_t *net, const tc_train_data_t *d, const int *train_ends, int n_train,
+                      const int *val_ends, int n_val, const tc_train_config_t *cfg,
+                      tc_train_report_t *ret);
+/* Mean loss over the windows ends[0..n), as tc_train_evaluate (NaN for n = 0). */
+float tc_train_evaluate_ends(tc_rnn_t *net, float *xb, float *yb, const tc_train_data_t *d,
+                             const int *ends, int n, const tc_train_config_t *cfg);
 
 #endif

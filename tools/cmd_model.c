@@ -1,4 +1,6 @@
-/* cmd_model.c — `tickcast model`: inspect a model file and run it over a sequence.
+/* cmd_model.c — `tickcast model`: inspect a model file and run it over a sequence;
+ * the registry subcommands (register, list, show, promote, rollback, history) are in
+ * cmd_model_registry.c.
  *
  *   tickcast model forward MODEL --input X.csv [-o OUT.csv]
  *       One already-scaled feature row per time step (an optional header row of
@@ -192,10 +194,18 @@ static int model_info(const char *path, int json)
     return 0;
 }
 
+int tc_cli_model_registry(int argc, char **argv); /* cmd_model_registry.c */
+
 static int cmd_model(int argc, char **argv)
 {
+    if (argc >= 2) {
+        int rr = tc_cli_model_registry(argc - 1, argv + 1);
+        if (rr != -ENOENT || tc_err_msg()[0])
+            return rr < 0 ? 1 : 0;
+    }
     if (argc < 3)
-        return TC_ERR(-EINVAL, "usage: tickcast model forward|info MODEL ... (--help)");
+        return TC_ERR(-EINVAL, "usage: tickcast model forward|info|register|list|show|promote|"
+                      "rollback|history ... (--help)");
     const char *sub = argv[1], *model = argv[2], *input = NULL, *output = NULL;
     int json = 0;
     for (int i = 3; i < argc; i++) {
@@ -216,16 +226,39 @@ static int cmd_model(int argc, char **argv)
     } else if (strcmp(sub, "info") == 0) {
         r = model_info(model, json);
     } else {
-        return TC_ERR(-EINVAL, "unknown subcommand \"%s\" (forward, info)", sub);
+        return TC_ERR(-EINVAL, "unknown subcommand \"%s\" (forward, info, register, list, show, "
+                      "promote, rollback, history)", sub);
     }
     return r < 0 ? 1 : 0;
 }
 
-TC_CLI_COMMAND(model, "inspect a model file or run it over a feature sequence",
+TC_CLI_COMMAND(model, "inspect and run model files; register, list, promote and roll back models",
                "tickcast model forward MODEL --input X.csv [-o OUT.csv]\n"
                "    run the network over already-scaled feature rows (one time step per row,\n"
                "    optional header row, zero initial state) and write the head's output\n"
                "    after every step as CSV: step,y0,...\n"
                "tickcast model info MODEL [--json]\n"
-               "    print the configuration and metadata",
+               "    print the configuration and metadata\n"
+               "\n"
+               "The registry (one SQLite database beside the model files; docs/MODELS.md):\n"
+               "tickcast model register FILE [--name NAME] [--parent N]\n"
+               "    record FILE (hash, lineage, metadata) as NAME's next version; copies nothing\n"
+               "tickcast model list [NAME]\n"
+               "    every version: created, parent, sha256, aliases, metrics\n"
+               "tickcast model show [NAME][:VERSION|@ALIAS]\n"
+               "    one version in full (default: the latest)\n"
+               "tickcast model promote [NAME] VERSION [--alias A] [--reason TEXT]\n"
+               "    point alias A at VERSION after checking the file's sha256\n"
+               "tickcast model rollback [NAME] [--alias A] [--reason TEXT]\n"
+               "    set alias A back to the version it had before its latest change\n"
+               "tickcast model history [NAME] [--alias A] [--at TIME]\n"
+               "    the alias changes, or with --at what each alias pointed at at TIME\n"
+               "    (ISO 8601 UTC such as 2024-03-28T14:30:00Z, or ns since the epoch)\n"
+               "\n"
+               "  --registry PATH  the database (default: infer.registry of the config under\n"
+               "                   state_dir; without a config models/registry.db here)\n"
+               "  -c, --config FILE  the config to read infer.registry and infer.model_alias from\n"
+               "  --alias A        default: infer.model_alias (production)\n"
+               "  --json           machine-readable output\n"
+               "NAME may be left out when the registry holds exactly one model.",
                cmd_model);

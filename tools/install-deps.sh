@@ -18,7 +18,7 @@ build_pkgs=(
   build-essential cmake pkg-config clang
   libzmq3-dev liburing-dev libmsgpack-dev libopenblas-dev
   libsystemd-dev libsqlite3-dev libinih-dev libmicrohttpd-dev
-  libzstd-dev zlib1g-dev
+  libzstd-dev zlib1g-dev libssl-dev
 )
 test_pkgs=(
   libcriterion-dev libclang-rt-14-dev systemd libseccomp-dev

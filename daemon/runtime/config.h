@@ -117,7 +117,10 @@ typedef struct tc_config_features {
 
 typedef struct tc_config_infer {
     char registry[TC_CONFIG_PATH_MAX];
+    char model[TC_CONFIG_NAME_MAX];
     char model_alias[TC_CONFIG_NAME_MAX];
+    char model_file[TC_CONFIG_PATH_MAX];
+    int64_t model_poll;
     char zmq_pub[TC_CONFIG_PATH_MAX];
     int64_t threads;
 } tc_config_infer_t;

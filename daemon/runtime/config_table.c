@@ -79,6 +79,11 @@ static int check_name(const void *v, char *why, size_t n)
     return 0;
 }
 
+static int check_model_name(const void *v, char *why, size_t n)
+{
+    return *(const char *)v ? check_name(v, why, n) : 0;
+}
+
 /* A comma list of names, no duplicates; empty allowed when allow_empty. */
 static int check_list(const char *s, int allow_empty, size_t item_max, const char *what,
                       char *why, size_t n)
@@ -364,8 +369,16 @@ static const tc_config_key_t keys[] = {
     /* [infer] */
     K_STR(infer, registry, "models/registry.db", NULL, 0,
           "Model registry (SQLite), relative to state_dir; model files live beside it."),
+    K_STR(infer, model, "", check_model_name, 0,
+          "Registry model to serve; empty = the registry's only model."),
     K_STR(infer, model_alias, "production", check_name, 0,
-          "Registry alias of the model to serve; SIGHUP picks up a newly promoted model."),
+          "Registry alias of the model to serve; the stage follows it and switches to a "
+          "newly promoted version between two records."),
+    K_STR(infer, model_file, "", NULL, 0,
+          "Serve this model file instead of the registry (relative to state_dir); the stage "
+          "reloads it when the file is replaced.  Empty = use the registry."),
+    K_DUR(infer, model_poll, "1s", MS, HOUR, 0,
+          "How often the stage checks the registry (or model_file) for a new model."),
     K_STR(infer, zmq_pub, "tcp://127.0.0.1:8471", check_endpoint, R,
           "Endpoint predictions are published on (topic pred.SYMBOL); empty = no publishing."),
     K_INT(infer, threads, "1", 1, 256, R,

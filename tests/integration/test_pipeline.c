@@ -16,6 +16,7 @@
 #include "ingest/synth.h"
 #include "ingest/tickdir.h"
 #include "shm/ring.h"
+#include "tests/common/daemon_run.h"
 
 #define TICKS 120000
 #define MAXREC 20000
@@ -40,7 +41,7 @@ static int in_process(tc_feat_t *out)
     return n;
 }
 
-Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 120)
+Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 120, .fini = tc_test_daemon_kill)
 {
     char inst[64], conf[128], journal[128];
     snprintf(inst, sizeof inst, "tcpipe-%d", getpid());
@@ -54,27 +55,10 @@ Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 1
                "[features]\nbar_type = time\nbar_size = 5\nfeature_set = default\n",
             inst, TC_BIN_DIR, journal, TICKS);
     fclose(f);
-    pid_t d = fork();
-    if (d == 0) {
-        char exe[256];
-        snprintf(exe, sizeof exe, "%s/tickcastd", TC_BIN_DIR);
-        unsetenv("NOTIFY_SOCKET");
-        execl(exe, exe, "--config", conf, (char *)NULL);
-        _exit(127);
-    }
+    pid_t d = tc_test_daemon_start(conf);
     tc_shm_t s;
-    int attached = 0;
-    for (int i = 0; i < 200 && !attached; i++) {
-        attached = tc_shm_attach(&s, inst, 1) == 0;
-        if (!attached)
-            usleep(20000);
-    }
-    cr_assert(attached, "segment: %s", tc_err_msg());
-    tc_ring_ctl_t *fc = tc_shm_ring_ctl(&s, "features");
-    int64_t end = tc_clock_mono_ns() + 60 * TC_NS_PER_S;
-    while (atomic_load(&fc->prod_state) != TC_PRODUCER_CLOSED && tc_clock_mono_ns() < end)
-        usleep(20000);
-    cr_assert_eq(atomic_load(&fc->prod_state), TC_PRODUCER_CLOSED, "the features stage finished the run");
+    cr_assert_eq(tc_test_shm_wait(&s, inst), 0, "segment: %s", tc_err_msg());
+    cr_assert(tc_test_ring_wait_closed(&s, "features", 60), "the features stage finished the run");
 
     static tc_feat_t want[MAXREC], got[MAXREC];
     int n = in_process(want);
@@ -115,9 +99,7 @@ Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 1
     tc_tickdir_close(jd);
     tc_synth_destroy(syn);
 
-    kill(d, SIGTERM);
-    int st;
-    waitpid(d, &st, 0);
+    int st = tc_test_daemon_stop(d);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     tc_shm_detach(&s);
     unlink(conf);

@@ -594,6 +594,8 @@ Test(config, dump_loads_back_identical)
         {"features.bar_type", "dollar"}, {"features.bar_size", "1e+14"},
         {"features.feature_set", "minimal"}, {"features.mode", "precise"},
         {"infer.registry", "/var/lib/x/reg.db"}, {"infer.model_alias", "staging"},
+        {"infer.model", "eurusd"}, {"infer.model_file", "models/m.safetensors"},
+        {"infer.model_poll", "250ms"},
         {"infer.zmq_pub", ""}, {"infer.threads", "2"},
         {"strategy.name", "momentum"}, {"strategy.threshold", "0.1"},
         {"strategy.fee_bps", "0.25"}, {"strategy.max_position", "1e+12"},

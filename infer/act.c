@@ -35,7 +35,7 @@
     }
 
 /* Each loop is compiled for AVX2 and for baseline x86-64 and picked per call from the
- * CPU's feature bits (as tc_gemv_t; no FMA here, so both give the same bits). */
+ * CPU's feature bits (as step.c; no FMA here, so both give the same bits). */
 __attribute__((target("avx2"))) static void sigmoid_avx2(float *y, const float *x, int n)
 {
     ACT_LOOP(SIGMOID8)

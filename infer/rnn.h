@@ -71,7 +71,7 @@ typedef struct tc_rnn_acts {
     float *dh[2];   /* (T, B, H) dL/d(layer output), ping-pong between layers */
     float *dh_next; /* (B, H) carried backwards in time */
     float *dc_next; /* (B, H) */
-    float *step;    /* (B, G*H) GRU: one step's recurrent pre-activation; LSTM: tanh(c) scratch */
+    float *step;    /* (B, G*H) GRU: one step's recurrent pre-activation; LSTM: bias-gradient sums */
 } tc_rnn_acts_t;
 
 /* Hidden units per panel of the streaming step's packed weights (step.c). */
@@ -162,7 +162,8 @@ static inline size_t tc_rnn_state_size(const tc_rnn_config_t *cfg)
  * max(C, H) + H (never less than the (2, G*H) of earlier versions). */
 static inline size_t tc_rnn_step_scratch_size(const tc_rnn_config_t *cfg)
 {
-    size_t in = (size_t)(cfg->input > cfg->hidden ? cfg->input : cfg->hidden) + (size_t)cfg->hidden;
+    size_t in = (size_t)(cfg->input > cfg->hidden ? cfg->input : cfg->hidden);
+    in += (size_t)cfg->hidden;
     size_t old = 2 * (size_t)tc_rnn_gates(cfg->cell) * (size_t)cfg->hidden;
     return in > old ? in : old;
 }
@@ -190,8 +191,8 @@ void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
 void tc_rnn_infer(float *out, float *state, float *scratch, const float *x,
                   const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T);
 
-/* tc_rnn_step / tc_rnn_infer with the instruction set forced: baseline != 0 runs the baseline x86-64
- * body even on an AVX2 machine (for the tests comparing the two). */
+/* tc_rnn_step / tc_rnn_infer with the instruction set forced: baseline != 0 runs the
+ * baseline x86-64 body even on an AVX2 machine (for the tests comparing the two). */
 void tc_rnn_step_isa(float *out, float *state, float *scratch, const float *x,
                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int baseline);
 void tc_rnn_infer_isa(float *out, float *state, float *scratch, const float *x,

@@ -15,7 +15,7 @@
  * overwritten panel by panel.
  *
  * The body is compiled for AVX2+FMA and for baseline x86-64 and picked per call from
- * the CPU's feature bits (as tc_gemv_t in gemm.c); this file is compiled with
+ * the CPU's feature bits (as act.c and cell.c); this file is compiled with
  * -ffp-contract=fast, so the AVX2 variant fuses its multiply-adds.  Summation order
  * (bias, then x rows, then h' rows) differs from the window forward's BLAS products
  * only by rounding: tests/infer/test_step.c holds the step against a naive double

@@ -12,7 +12,8 @@
  *   train   B = 64, T = 60, MSE, forward + backward + Adam step, hidden 64 and 128:
  *           samples/s and GFLOP/s counting 6 flops per weight multiply-add of the
  *           recurrent layers per step (2 forward, 4 backward), the usual convention
- * OpenBLAS runs with N threads (openblas_set_num_threads); the step never calls it.
+ * OpenBLAS runs with N threads (openblas_set_num_threads); tc_rnn_step and
+ * tc_rnn_infer never call it.
  * Times are wall time (CLOCK_MONOTONIC): with two BLAS threads, CPU time would count
  * both.  bench/model_torch.py measures PyTorch the same way and bench/model.sh puts
  * the two side by side; this program only reports tickcast and the BLAS it ran on.

@@ -9,7 +9,10 @@
 # Fairness: PyTorch must run on OpenBLAS, as tickcast does.  The dynamic loader is
 # pointed at OpenBLAS's own directory (its libblas.so.3 comes first) without changing
 # the system's alternatives, both sides inherit the same OPENBLAS_CORETYPE, and the
-# table prints the BLAS object each process actually mapped.
+# table prints the BLAS object each process actually mapped.  PyTorch runs with
+# OMP_WAIT_POLICY=PASSIVE unless the caller sets it: with GNU OpenMP's default spin-wait,
+# its idle OpenMP workers keep spinning while OpenBLAS's threads need the same cores, and
+# at 2 threads its batch and training figures fell 10-20x (PyTorch is given its best).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=build rounds=1 quick= md=
@@ -43,13 +46,15 @@ else
 fi
 echo "libblas.so.3 alternative: $(update-alternatives --query libblas.so.3-"$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)" 2>/dev/null | sed -n 's/^Value: //p')"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} for both; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+omp_wait=${OMP_WAIT_POLICY:-PASSIVE}
+echo "PyTorch: OMP_WAIT_POLICY=$omp_wait"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for r in $(seq 1 "$rounds"); do
   "$tc" --threads 1 --json $quick >"$out/tc1_$r.json"
-  "$py" "$here/model_torch.py" --threads 1 --json $quick >"$out/pt1_$r.json"
-  "$py" "$here/model_torch.py" --threads 2 --json $quick >"$out/pt2_$r.json"
+  OMP_WAIT_POLICY=$omp_wait "$py" "$here/model_torch.py" --threads 1 --json $quick >"$out/pt1_$r.json"
+  OMP_WAIT_POLICY=$omp_wait "$py" "$here/model_torch.py" --threads 2 --json $quick >"$out/pt2_$r.json"
   "$tc" --threads 2 --json $quick >"$out/tc2_$r.json"
 done
 "$py" "$here/model_table.py" $md "$out"/*.json

@@ -33,3 +33,6 @@ else
 fi
 cmake --build "$build" --target bench_ta -j2 >/dev/null
 "$build/bench/bench_ta"
+
+echo; echo "== LSTM/GRU beside PyTorch 1.13 on OpenBLAS: bench/model.sh"
+"$(dirname "$0")/model.sh" "$build"

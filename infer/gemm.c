@@ -1,12 +1,8 @@
-/* gemm.c — tc_gemm over OpenBLAS cblas_sgemm with a naive reference path, and
- * tc_gemv_t, the register-blocked vector-matrix kernel of the streaming step.
+/* gemm.c — tc_gemm over OpenBLAS cblas_sgemm with a naive reference path.  The B = 1
+ * streaming step does not come here: its fused kernel is in step.c.
  *
  * The naive path is deliberately the textbook triple loop (float accumulation, the
- * same summation order as a dot product): it exists to be obviously right.  The
- * streaming kernel keeps a block of outputs in vector registers while it walks the
- * K rows of the transposed weight, so every weight is loaded once per step and the
- * outputs never leave registers; it is compiled for AVX2/FMA and for baseline x86-64
- * and picked per call from the CPU's feature bits, not by a flag of ours.
+ * same summation order as a dot product): it exists to be obviously right.
  */
 #include "infer/gemm.h"
 
@@ -61,74 +57,4 @@ void tc_gemm(float *C, int ldc, const float *A, int lda, const float *B, int ldb
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
-/* Eight floats: one AVX register, or two SSE registers on the baseline clone. */
-typedef float tc_v8 __attribute__((vector_size(32), aligned(4)));
-
-/* Unaligned vector access (tc_v8 is declared 4-byte aligned); GCC lets a vector type
- * alias its element type, and the project builds with -fno-strict-aliasing anyway. */
-#define V8(p) (*(tc_v8 *)(void *)(p))
-#define V8C(p) (*(const tc_v8 *)(const void *)(p))
-
-/* Eight named accumulators (64 outputs) rather than an array: GCC keeps an array of
- * vectors on the stack at -O2, which made the kernel memory-bound on its own outputs.
- * The body is compiled twice, for AVX2+FMA (where -ffp-contract=fast, set for this
- * file in infer/CMakeLists.txt, fuses the multiply-adds) and for baseline x86-64, and
- * picked per call from the CPU's feature bits.  (target_clones would do the same, but
- * clang 14 cannot call a clone from another translation unit.) */
-static inline __attribute__((always_inline)) void
-gemv_t_body(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
-{
-    int j = 0;
-    for (; j + 64 <= N; j += 64) {
-        tc_v8 a0 = V8C(y0 + j), a1 = V8C(y0 + j + 8), a2 = V8C(y0 + j + 16),
-              a3 = V8C(y0 + j + 24), a4 = V8C(y0 + j + 32), a5 = V8C(y0 + j + 40),
-              a6 = V8C(y0 + j + 48), a7 = V8C(y0 + j + 56);
-        const float *w = Wt + j;
-        for (int k = 0; k < K; k++, w += N) {
-            const float xk = x[k];
-            a0 += xk * V8C(w);
-            a1 += xk * V8C(w + 8);
-            a2 += xk * V8C(w + 16);
-            a3 += xk * V8C(w + 24);
-            a4 += xk * V8C(w + 32);
-            a5 += xk * V8C(w + 40);
-            a6 += xk * V8C(w + 48);
-            a7 += xk * V8C(w + 56);
-        }
-        V8(y + j) = a0, V8(y + j + 8) = a1, V8(y + j + 16) = a2, V8(y + j + 24) = a3;
-        V8(y + j + 32) = a4, V8(y + j + 40) = a5, V8(y + j + 48) = a6, V8(y + j + 56) = a7;
-    }
-    for (; j + 8 <= N; j += 8) {
-        tc_v8 acc = V8C(y0 + j);
-        for (int k = 0; k < K; k++)
-            acc += x[k] * V8C(Wt + (size_t)k * N + j);
-        V8(y + j) = acc;
-    }
-    for (; j < N; j++) {
-        float acc = y0[j];
-        for (int k = 0; k < K; k++)
-            acc += x[k] * Wt[(size_t)k * N + j];
-        y[j] = acc;
-    }
-}
-
-__attribute__((target("avx2,fma"))) static void
-gemv_t_avx2(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
-{
-    gemv_t_body(y, y0, x, Wt, K, N);
-}
-
-static void gemv_t_base(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
-{
-    gemv_t_body(y, y0, x, Wt, K, N);
-}
-
-void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N)
-{
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        gemv_t_avx2(y, y0, x, Wt, K, N);
-    else
-        gemv_t_base(y, y0, x, Wt, K, N);
 }

@@ -1,10 +1,9 @@
 /* gemm.h — the one matrix-product wrapper of the infer kernels.
  *
  * Every matrix product in infer/ goes through tc_gemm (OpenBLAS cblas_sgemm, or
- * cblas_sgemv for a single row, or a naive triple loop the tests compare against) or,
- * for the B = 1 streaming step,
- * through tc_gemv_t, a hand-written vector-times-matrix kernel in the same spirit.
- * All matrices are row-major float32.
+ * cblas_sgemv for a single row, or a naive triple loop the tests compare against),
+ * except the B = 1 streaming step's, which step.c fuses with the gate activations over
+ * weights packed for it.  All matrices are row-major float32.
  */
 #ifndef TC_INFER_GEMM_H
 #define TC_INFER_GEMM_H
@@ -21,10 +20,5 @@ typedef enum tc_gemm_path {
 void tc_gemm(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
              int M, int N, int K, int ta, int tb, float alpha, float beta,
              tc_gemm_path_t path);
-
-/* y (N) = y0 (N) + x (K) * Wt (K, N), Wt row-major (a weight matrix stored transposed,
- * so the inner loop runs over N contiguous outputs).  y0 may equal y (accumulate) and
- * may not otherwise overlap it.  For the B = 1 streaming step; can't fail. */
-void tc_gemv_t(float *y, const float *y0, const float *x, const float *Wt, int K, int N);
 
 #endif

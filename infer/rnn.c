@@ -1,6 +1,6 @@
-/* rnn.c — the LSTM and GRU kernels: window forward, backward through time, the head,
- * and the B = 1 streaming step.  Building, initialising and packing a network is in
- * rnn_net.c; losses in loss.c; optimisers in optim.c.
+/* rnn.c — the LSTM and GRU window kernels: forward, backward through time and the
+ * head.  The B = 1 streaming step is in step.c; building, initialising
+ * and packing a network in rnn_net.c; losses in loss.c; optimisers in optim.c.
  *
  * Semantics follow torch.nn.LSTM / torch.nn.GRU (batch_first, zero initial state) so
  * the tests can hold every output and gradient against PyTorch fixtures.  The input
@@ -14,7 +14,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "infer/act.h"
+#include "infer/cell.h"
 
 /* Adds bias (N) to every row of m (M, N). */
 static void add_rows(float *m, const float *bias, int M, int N)
@@ -32,7 +32,9 @@ static void add_colsum(float *acc, const float *m, int M, int N)
             acc[j] += m[(size_t)i * N + j];
 }
 
-static void lstm_layer_forward(float *h, float *c, float *gates, float *tmp, const float *xin,
+/* The biases are added in the fused per-step pass (cell.c) rather than in passes of
+ * their own over the whole (T*B, G*H) gate buffer, which does not fit in cache. */
+static void lstm_layer_forward(float *h, float *c, float *gates, const float *xin,
                                const float *w_ih, const float *w_hh, const float *b_ih,
                                const float *b_hh, int B, int T, int Cl, int H,
                                tc_gemm_path_t path)
@@ -40,27 +42,15 @@ static void lstm_layer_forward(float *h, float *c, float *gates, float *tmp, con
     const int GH = 4 * H;
     /* All steps' input projections at once: gates (T*B, 4H) = xin (T*B, Cl) W_ih^T. */
     tc_gemm(gates, GH, xin, Cl, w_ih, Cl, T * B, GH, Cl, 0, 1, 1.0f, 0.0f, path);
-    add_rows(gates, b_ih, T * B, GH);
-    add_rows(gates, b_hh, T * B, GH);
     memset(h, 0, (size_t)B * H * sizeof *h);
     memset(c, 0, (size_t)B * H * sizeof *c);
     for (int t = 0; t < T; t++) {
         const float *hp = h + (size_t)t * B * H, *cp = c + (size_t)t * B * H;
         float *hc = h + (size_t)(t + 1) * B * H, *cc = c + (size_t)(t + 1) * B * H;
         float *g = gates + (size_t)t * B * GH;
-        tc_gemm(g, GH, hp, H, w_hh, H, B, GH, H, 0, 1, 1.0f, 1.0f, path);
-        for (int b = 0; b < B; b++) {
-            float *gb = g + (size_t)b * GH;
-            tc_act_sigmoid(gb, gb, 2 * H); /* i, f */
-            tc_act_tanh(gb + 2 * H, gb + 2 * H, H);
-            tc_act_sigmoid(gb + 3 * H, gb + 3 * H, H);
-            for (int j = 0; j < H; j++)
-                cc[b * H + j] = gb[H + j] * cp[b * H + j] + gb[j] * gb[2 * H + j];
-        }
-        tc_act_tanh(tmp, cc, B * H);
-        for (int b = 0; b < B; b++)
-            for (int j = 0; j < H; j++)
-                hc[b * H + j] = g[(size_t)b * GH + 3 * H + j] * tmp[b * H + j];
+        if (t > 0) /* h' = 0 at t = 0 */
+            tc_gemm(g, GH, hp, H, w_hh, H, B, GH, H, 0, 1, 1.0f, 1.0f, path);
+        tc_cell_lstm_forward(g, cc, hc, cp, b_ih, b_hh, B, H);
     }
 }
 
@@ -73,31 +63,15 @@ static void gru_layer_forward(float *h, float *gates, float *hn, float *step, co
     /* Input side of every step at once; the recurrent side stays separate because r
      * multiplies only its n part (W_hn h' + b_hn), unlike the LSTM's plain sum. */
     tc_gemm(gates, GH, xin, Cl, w_ih, Cl, T * B, GH, Cl, 0, 1, 1.0f, 0.0f, path);
-    add_rows(gates, b_ih, T * B, GH);
     memset(h, 0, (size_t)B * H * sizeof *h);
     for (int t = 0; t < T; t++) {
         const float *hp = h + (size_t)t * B * H;
-        float *hc = h + (size_t)(t + 1) * B * H;
-        float *g = gates + (size_t)t * B * GH;
-        float *hnt = hn + (size_t)t * B * H;
-        tc_gemm(step, GH, hp, H, w_hh, H, B, GH, H, 0, 1, 1.0f, 0.0f, path);
-        add_rows(step, b_hh, B, GH);
-        for (int b = 0; b < B; b++) {
-            float *gb = g + (size_t)b * GH;
-            const float *sb = step + (size_t)b * GH;
-            for (int j = 0; j < 2 * H; j++)
-                gb[j] += sb[j];
-            tc_act_sigmoid(gb, gb, 2 * H); /* r, z */
-            for (int j = 0; j < H; j++) {
-                hnt[b * H + j] = sb[2 * H + j];
-                gb[2 * H + j] += gb[j] * sb[2 * H + j];
-            }
-            tc_act_tanh(gb + 2 * H, gb + 2 * H, H);
-            for (int j = 0; j < H; j++) {
-                float z = gb[H + j];
-                hc[b * H + j] = (1.0f - z) * gb[2 * H + j] + z * hp[b * H + j];
-            }
-        }
+        if (t > 0)
+            tc_gemm(step, GH, hp, H, w_hh, H, B, GH, H, 0, 1, 1.0f, 0.0f, path);
+        else
+            memset(step, 0, (size_t)B * GH * sizeof *step);
+        tc_cell_gru_forward(gates + (size_t)t * B * GH, hn + (size_t)t * B * H,
+                            h + (size_t)(t + 1) * B * H, step, hp, b_ih, b_hh, B, H);
     }
 }
 
@@ -115,7 +89,7 @@ void tc_rnn_forward(tc_rnn_acts_t *a, const float *x, const tc_rnn_params_t *p,
         const int Cl = l == 0 ? C : H;
         const float *xin = l == 0 ? a->x : a->h[l - 1] + (size_t)B * H; /* slots 1..T */
         if (cfg->cell == TC_RNN_LSTM)
-            lstm_layer_forward(a->h[l], a->c[l], a->gates[l], a->step, xin, p->w_ih[l], p->w_hh[l],
+            lstm_layer_forward(a->h[l], a->c[l], a->gates[l], xin, p->w_ih[l], p->w_hh[l],
                                p->b_ih[l], p->b_hh[l], B, T, Cl, H, path);
         else
             gru_layer_forward(a->h[l], a->gates[l], a->hn[l], a->step, xin, p->w_ih[l],
@@ -148,35 +122,18 @@ void tc_rnn_head_all(float *out_all, const tc_rnn_acts_t *a, const tc_rnn_params
  *     a = W_ih x + W_hh h' + b  =>  dh' = da W_hh,  dW_hh += da^T h',  dW_ih += da^T x
  * The per-step part produces da for every step into dpre; the weight gradients are
  * then one GEMM each over all T*B rows. */
-static void lstm_layer_backward(float *dpre, float *dh_next, float *dc_next, float *tmp,
-                                const float *dh, const float *c, const float *gates,
-                                const float *w_hh, int B, int T, int H, tc_gemm_path_t path)
+static void lstm_layer_backward(float *dpre, float *dh_next, float *dc_next, const float *dh,
+                                const float *c, const float *gates, const float *w_hh, int B,
+                                int T, int H, tc_gemm_path_t path)
 {
     const int GH = 4 * H;
     memset(dh_next, 0, (size_t)B * H * sizeof *dh_next);
     memset(dc_next, 0, (size_t)B * H * sizeof *dc_next);
     for (int t = T - 1; t >= 0; t--) {
-        const float *g = gates + (size_t)t * B * GH;
-        const float *cp = c + (size_t)t * B * H, *cc = c + (size_t)(t + 1) * B * H;
-        const float *dht = dh + (size_t)t * B * H;
         float *da = dpre + (size_t)t * B * GH;
-        tc_act_tanh(tmp, cc, B * H); /* the forward's tanh(c), recomputed bit for bit */
-        for (int b = 0; b < B; b++) {
-            const float *gb = g + (size_t)b * GH;
-            float *db = da + (size_t)b * GH;
-            for (int j = 0; j < H; j++) {
-                int k = b * H + j;
-                float i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j];
-                float tc = tmp[k];
-                float dhv = dht[k] + dh_next[k];
-                float dcv = dc_next[k] + dhv * o * (1.0f - tc * tc);
-                db[j] = dcv * gg * i * (1.0f - i);
-                db[H + j] = dcv * cp[k] * f * (1.0f - f);
-                db[2 * H + j] = dcv * i * (1.0f - gg * gg);
-                db[3 * H + j] = dhv * tc * o * (1.0f - o);
-                dc_next[k] = dcv * f;
-            }
-        }
+        tc_cell_lstm_backward(da, dc_next, dh_next, dh + (size_t)t * B * H,
+                              gates + (size_t)t * B * GH, c + (size_t)t * B * H,
+                              c + (size_t)(t + 1) * B * H, B, H);
         if (t > 0) /* dh' (B, H) = da (B, 4H) W_hh (4H, H) */
             tc_gemm(dh_next, H, da, GH, w_hh, H, B, H, GH, 0, 0, 1.0f, 0.0f, path);
     }
@@ -195,26 +152,10 @@ static void gru_layer_backward(float *dpre, float *dpre_h, float *dh_next, const
     const int GH = 3 * H;
     memset(dh_next, 0, (size_t)B * H * sizeof *dh_next);
     for (int t = T - 1; t >= 0; t--) {
-        const float *g = gates + (size_t)t * B * GH;
-        const float *hp = h + (size_t)t * B * H;
-        const float *hnt = hn + (size_t)t * B * H;
-        const float *dht = dh + (size_t)t * B * H;
-        float *dx = dpre + (size_t)t * B * GH, *dhh = dpre_h + (size_t)t * B * GH;
-        for (int b = 0; b < B; b++) {
-            const float *gb = g + (size_t)b * GH;
-            float *dxb = dx + (size_t)b * GH, *dhb = dhh + (size_t)b * GH;
-            for (int j = 0; j < H; j++) {
-                int k = b * H + j;
-                float r = gb[j], z = gb[H + j], n = gb[2 * H + j];
-                float dhv = dht[k] + dh_next[k];
-                float dan = dhv * (1.0f - z) * (1.0f - n * n);
-                float dar = dan * hnt[k] * r * (1.0f - r);
-                float daz = dhv * (hp[k] - n) * z * (1.0f - z);
-                dxb[j] = dar, dxb[H + j] = daz, dxb[2 * H + j] = dan;
-                dhb[j] = dar, dhb[H + j] = daz, dhb[2 * H + j] = dan * r;
-                dh_next[k] = dhv * z;
-            }
-        }
+        float *dhh = dpre_h + (size_t)t * B * GH;
+        tc_cell_gru_backward(dpre + (size_t)t * B * GH, dhh, dh_next, dh + (size_t)t * B * H,
+                             gates + (size_t)t * B * GH, h + (size_t)t * B * H,
+                             hn + (size_t)t * B * H, B, H);
         if (t > 0)
             tc_gemm(dh_next, H, dhh, GH, w_hh, H, B, H, GH, 0, 0, 1.0f, 1.0f, path);
     }
@@ -242,8 +183,8 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
         const float *xin = l == 0 ? a->x : a->h[l - 1] + (size_t)B * H;
         const float *dsrc_h; /* gradient of the recurrent pre-activation */
         if (cfg->cell == TC_RNN_LSTM) {
-            lstm_layer_backward(a->dpre, a->dh_next, a->dc_next, a->step, dh, a->c[l],
-                                a->gates[l], p->w_hh[l], B, T, H, path);
+            lstm_layer_backward(a->dpre, a->dh_next, a->dc_next, dh, a->c[l], a->gates[l],
+                                p->w_hh[l], B, T, H, path);
             dsrc_h = a->dpre;
         } else {
             gru_layer_backward(a->dpre, a->dpre_h, a->dh_next, dh, a->h[l], a->gates[l],
@@ -253,8 +194,16 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
         /* Weight gradients over all steps at once: (G*H, T*B) x (T*B, C_l or H). */
         tc_gemm(g->w_ih[l], Cl, a->dpre, GH, xin, Cl, GH, Cl, T * B, 1, 0, 1.0f, 1.0f, path);
         tc_gemm(g->w_hh[l], H, dsrc_h, GH, a->h[l], H, GH, H, T * B, 1, 0, 1.0f, 1.0f, path);
-        add_colsum(g->b_ih[l], a->dpre, T * B, GH);
-        add_colsum(g->b_hh[l], dsrc_h, T * B, GH);
+        if (dsrc_h == a->dpre) {
+            /* LSTM: both biases get the same column sums; sum once. */
+            memset(a->step, 0, (size_t)GH * sizeof *a->step);
+            tc_cell_colsum(a->step, a->dpre, T * B, GH);
+            for (int j = 0; j < GH; j++)
+                g->b_ih[l][j] += a->step[j], g->b_hh[l][j] += a->step[j];
+        } else {
+            tc_cell_colsum(g->b_ih[l], a->dpre, T * B, GH);
+            tc_cell_colsum(g->b_hh[l], dsrc_h, T * B, GH);
+        }
         if (l > 0) {
             /* The layer below's output gradient: dx (T*B, H) = dpre (T*B, G*H) W_ih. */
             float *below = a->dh[(L - l) % 2];
@@ -263,43 +212,4 @@ void tc_rnn_backward(tc_rnn_params_t *g, tc_rnn_acts_t *a, const float *dout,
             dh = below;
         }
     }
-}
-
-void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
-                 const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg)
-{
-    const int H = cfg->hidden, L = cfg->layers;
-    const int GH = tc_rnn_gates(cfg->cell) * H;
-    float *ax = scratch, *ah = scratch + GH; /* (G*H) each */
-    const float *in = x;
-    int Cl = cfg->input;
-    for (int l = 0; l < L; l++) {
-        float *h = state + (size_t)l * 2 * H, *c = h + H;
-        if (cfg->cell == TC_RNN_LSTM) {
-            tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
-            tc_gemv_t(ax, ax, h, pk->wt_hh[l], H, GH);
-            tc_act_sigmoid(ax, ax, 2 * H); /* i, f */
-            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
-            tc_act_sigmoid(ax + 3 * H, ax + 3 * H, H);
-            for (int j = 0; j < H; j++)
-                c[j] = ax[H + j] * c[j] + ax[j] * ax[2 * H + j];
-            tc_act_tanh(ah, c, H);
-            for (int j = 0; j < H; j++)
-                h[j] = ax[3 * H + j] * ah[j];
-        } else {
-            tc_gemv_t(ax, pk->b_x[l], in, pk->wt_ih[l], Cl, GH);
-            tc_gemv_t(ah, pk->b_h[l], h, pk->wt_hh[l], H, GH);
-            for (int j = 0; j < 2 * H; j++)
-                ax[j] += ah[j];
-            tc_act_sigmoid(ax, ax, 2 * H); /* r, z */
-            for (int j = 0; j < H; j++)
-                ax[2 * H + j] += ax[j] * ah[2 * H + j];
-            tc_act_tanh(ax + 2 * H, ax + 2 * H, H);
-            for (int j = 0; j < H; j++)
-                h[j] = (1.0f - ax[H + j]) * ax[2 * H + j] + ax[H + j] * h[j];
-        }
-        in = h;
-        Cl = H;
-    }
-    tc_gemv_t(out, pk->head_b, in, pk->head_wt, H, cfg->horizon);
 }

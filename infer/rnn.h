@@ -71,17 +71,20 @@ typedef struct tc_rnn_acts {
     float *dh[2];   /* (T, B, H) dL/d(layer output), ping-pong between layers */
     float *dh_next; /* (B, H) carried backwards in time */
     float *dc_next; /* (B, H) */
-    float *step;    /* (B, G*H) GRU: one step's recurrent pre-activation; LSTM: tanh(c) scratch */
+    float *step;    /* (B, G*H) GRU: one step's recurrent pre-activation; LSTM: bias-gradient sums */
 } tc_rnn_acts_t;
 
-/* Weights repacked for the B = 1 streaming step: transposed so tc_gemv_t streams them. */
+/* Hidden units per panel of the streaming step's packed weights (step.c). */
+#define TC_RNN_STEP_UNITS 16
+
+/* Weights repacked for the B = 1 streaming step (step.c): per layer, panels of
+ * TC_RNN_STEP_UNITS hidden units, each one contiguous stream of (C_l + H) rows holding
+ * the columns of all gates of its units, so one pass applies W_ih and W_hh together. */
 typedef struct tc_rnn_packed {
-    float *wt_ih[TC_RNN_MAX_LAYERS]; /* (C_l, G*H) = W_ih^T */
-    float *wt_hh[TC_RNN_MAX_LAYERS]; /* (H, G*H) = W_hh^T */
-    float *b_x[TC_RNN_MAX_LAYERS];   /* (G*H) LSTM b_ih + b_hh; GRU b_ih */
-    float *b_h[TC_RNN_MAX_LAYERS];   /* (G*H) GRU b_hh; LSTM zeros (unused) */
-    float *head_wt;                  /* (H, K) */
-    float *head_b;                   /* (K) */
+    float *w[TC_RNN_MAX_LAYERS]; /* (P, C_l + H, G*U), P = ceil(H/U), U = TC_RNN_STEP_UNITS */
+    float *b[TC_RNN_MAX_LAYERS]; /* (P, 4*U) LSTM b_ih + b_hh; GRU r, z summed, b_in, b_hn */
+    float *head_w;               /* (K, H) copy of head.weight */
+    float *head_b;               /* (K) */
 } tc_rnn_packed_t;
 
 /* The network: configuration plus one block holding weights, gradients, Adam moments,
@@ -155,16 +158,45 @@ static inline size_t tc_rnn_state_size(const tc_rnn_config_t *cfg)
 {
     return (size_t)cfg->layers * 2 * (size_t)cfg->hidden;
 }
-/* Floats of scratch one streaming step needs: (2, G*H). */
+/* Floats of scratch one streaming step needs: the input vector [x; h'] of a layer,
+ * max(C, H) + H (never less than the (2, G*H) of earlier versions). */
 static inline size_t tc_rnn_step_scratch_size(const tc_rnn_config_t *cfg)
 {
-    return 2 * (size_t)tc_rnn_gates(cfg->cell) * (size_t)cfg->hidden;
+    size_t in = (size_t)(cfg->input > cfg->hidden ? cfg->input : cfg->hidden);
+    in += (size_t)cfg->hidden;
+    size_t old = 2 * (size_t)tc_rnn_gates(cfg->cell) * (size_t)cfg->hidden;
+    return in > old ? in : old;
 }
+
+/* Floats of layer l's packed streaming weights, and of one layer's packed bias. */
+size_t tc_rnn_step_layer_size(const tc_rnn_config_t *cfg, int l);
+size_t tc_rnn_step_bias_size(const tc_rnn_config_t *cfg);
+
+/* Fills pk's layer panels and biases from p (pk->w, pk->b sized as above; the head is
+ * tc_rnn_pack's).  Called by tc_rnn_pack.  Can't fail. */
+void tc_rnn_step_pack(tc_rnn_packed_t *pk, const tc_rnn_params_t *p, const tc_rnn_config_t *cfg);
 
 /* One streaming step for one symbol: advances state (L, 2, H) in place by x (C) and
  * writes the head's out (K).  scratch has tc_rnn_step_scratch_size floats.  Zeroed
  * state is the start of a sequence.  No allocation; can't fail. */
 void tc_rnn_step(float *out, float *state, float *scratch, const float *x,
                  const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg);
+
+/* Inference over B windows x (B, T, C) batch_first, each from zero state: out (B, K)
+ * gets the head at each window's last step, as tc_rnn_forward's acts->out (within
+ * rounding), computed one window at a time by the streaming step's kernel: no BLAS,
+ * nothing kept for backward, no threads.  state and scratch are sized as for
+ * tc_rnn_step (state is clobbered); pk must be current (tc_rnn_pack after weights
+ * change).  No allocation; can't fail. */
+void tc_rnn_infer(float *out, float *state, float *scratch, const float *x,
+                  const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T);
+
+/* tc_rnn_step / tc_rnn_infer with the instruction set forced: baseline != 0 runs the
+ * baseline x86-64 body even on an AVX2 machine (for the tests comparing the two). */
+void tc_rnn_step_isa(float *out, float *state, float *scratch, const float *x,
+                     const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int baseline);
+void tc_rnn_infer_isa(float *out, float *state, float *scratch, const float *x,
+                      const tc_rnn_packed_t *pk, const tc_rnn_config_t *cfg, int B, int T,
+                      int baseline);
 
 #endif

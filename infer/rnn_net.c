@@ -108,17 +108,14 @@ static int net_slots(slot_t *s, tc_rnn_t *net)
     s[n++] = (slot_t){&net->v_block, net->n_params};
     s[n++] = (slot_t){&a->x, T * B * C};
     for (int l = 0; l < cfg->layers; l++) {
-        size_t Cl = l == 0 ? C : H;
         s[n++] = (slot_t){&a->h[l], (T + 1) * B * H};
         if (lstm)
             s[n++] = (slot_t){&a->c[l], (T + 1) * B * H};
         else
             s[n++] = (slot_t){&a->hn[l], T * B * H};
         s[n++] = (slot_t){&a->gates[l], T * B * GH};
-        s[n++] = (slot_t){&pk->wt_ih[l], Cl * GH};
-        s[n++] = (slot_t){&pk->wt_hh[l], H * GH};
-        s[n++] = (slot_t){&pk->b_x[l], GH};
-        s[n++] = (slot_t){&pk->b_h[l], GH};
+        s[n++] = (slot_t){&pk->w[l], tc_rnn_step_layer_size(cfg, l)};
+        s[n++] = (slot_t){&pk->b[l], tc_rnn_step_bias_size(cfg)};
     }
     s[n++] = (slot_t){&a->out, B * K};
     s[n++] = (slot_t){&a->dpre, T * B * GH};
@@ -129,7 +126,7 @@ static int net_slots(slot_t *s, tc_rnn_t *net)
     s[n++] = (slot_t){&a->dh_next, B * H};
     s[n++] = (slot_t){&a->dc_next, B * H};
     s[n++] = (slot_t){&a->step, B * GH};
-    s[n++] = (slot_t){&pk->head_wt, H * K};
+    s[n++] = (slot_t){&pk->head_w, K * H};
     s[n++] = (slot_t){&pk->head_b, K};
     return n;
 }
@@ -206,34 +203,13 @@ void tc_rnn_init_uniform(tc_rnn_t *net, unsigned long long seed)
     tc_rnn_pack(net);
 }
 
-/* dst (cols, rows) = src (rows, cols)^T */
-static void transpose(float *dst, const float *src, int rows, int cols)
-{
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++)
-            dst[(size_t)j * rows + i] = src[(size_t)i * cols + j];
-}
-
 void tc_rnn_pack(tc_rnn_t *net)
 {
     const tc_rnn_config_t *cfg = &net->cfg;
     const tc_rnn_params_t *p = &net->params;
     tc_rnn_packed_t *pk = &net->packed;
-    const int H = cfg->hidden, GH = tc_rnn_gates(cfg->cell) * H;
-    for (int l = 0; l < cfg->layers; l++) {
-        transpose(pk->wt_ih[l], p->w_ih[l], GH, l == 0 ? cfg->input : H);
-        transpose(pk->wt_hh[l], p->w_hh[l], GH, H);
-        for (int j = 0; j < GH; j++) {
-            /* The LSTM only ever uses b_ih + b_hh; the GRU needs b_hn apart (inside r*). */
-            if (cfg->cell == TC_RNN_LSTM) {
-                pk->b_x[l][j] = p->b_ih[l][j] + p->b_hh[l][j];
-                pk->b_h[l][j] = 0.0f;
-            } else {
-                pk->b_x[l][j] = p->b_ih[l][j];
-                pk->b_h[l][j] = p->b_hh[l][j];
-            }
-        }
-    }
-    transpose(pk->head_wt, p->head_w, cfg->horizon, H);
+    const int H = cfg->hidden;
+    tc_rnn_step_pack(pk, p, cfg);
+    memcpy(pk->head_w, p->head_w, (size_t)cfg->horizon * H * sizeof(float));
     memcpy(pk->head_b, p->head_b, (size_t)cfg->horizon * sizeof(float));
 }

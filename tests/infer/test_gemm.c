@@ -1,8 +1,8 @@
 /* test_gemm.c — the matrix-product wrapper: the cblas_sgemm path equals the naive
  * path for every transposition, for one row (sgemv) and many (sgemm), and with
  * leading dimensions wider than the matrices,
- * beta = 0 never reads C (NaN garbage there stays out), and the streaming kernel
- * tc_gemv_t equals a plain double-accumulated loop for sizes around its blocking. */
+ * beta = 0 never reads C (NaN garbage there stays out).  The streaming step's own
+ * kernel is tested in test_step.c. */
 #include "tests/infer/fixture.h"
 
 #include "infer/gemm.h"
@@ -54,31 +54,5 @@ Test(gemm, beta_zero_ignores_nan)
         C[0] = C[1] = NAN;
         tc_gemm(C, 2, A, 3, Bm, 2, 1, 2, 3, 0, 0, 1.0f, 0.0f, (tc_gemm_path_t)path);
         cr_expect(C[0] == want[0] && C[1] == want[1], "path %d one row: %g %g", path, C[0], C[1]);
-    }
-}
-
-Test(gemm, gemv_t_equals_reference)
-{
-    static const int Ns[] = {1, 7, 8, 15, 64, 65, 192, 256, 300};
-    static float W[128 * 300], x[128], y0[300], y[300], want[300];
-    fx_fill(W, sizeof W / sizeof W[0], 4);
-    fx_fill(x, 128, 5);
-    fx_fill(y0, 300, 6);
-    for (size_t s = 0; s < sizeof Ns / sizeof Ns[0]; s++) {
-        int N = Ns[s], K = 96;
-        for (int j = 0; j < N; j++) {
-            double acc = y0[j];
-            for (int k = 0; k < K; k++)
-                acc += (double)x[k] * W[k * N + j];
-            want[j] = (float)acc;
-        }
-        tc_gemv_t(y, y0, x, W, K, N);
-        char what[64];
-        snprintf(what, sizeof what, "gemv_t K=%d N=%d", K, N);
-        fx_compare(what, y, want, (size_t)N, 1e-5, 1e-5);
-        /* In place: y0 == y accumulates. */
-        memcpy(y, y0, sizeof y);
-        tc_gemv_t(y, y, x, W, K, N);
-        fx_compare("gemv_t in place", y, want, (size_t)N, 1e-5, 1e-5);
     }
 }

@@ -53,6 +53,7 @@ static void run(tc_rnn_t *net, float *x, float *y, float *dout, float *state, fl
 {
     for (int t = 0; t < T; t++)
         tc_rnn_step(out, state, scratch, x + t * net->cfg.input, &net->packed, &net->cfg);
+    tc_rnn_infer(dout, state, scratch, x, &net->packed, &net->cfg, B, T);
     tc_rnn_forward(&net->acts, x, &net->params, &net->cfg, B, T, TC_GEMM_BLAS);
     tc_loss_huber(dout, net->acts.out, y, B * net->cfg.horizon, 1.0f);
     tc_rnn_backward(&net->grads, &net->acts, dout, &net->params, &net->cfg, B, T, TC_GEMM_BLAS);

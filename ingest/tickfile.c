@@ -154,7 +154,7 @@ static const char *block_header_check(const disk_block_t *h, int *ret_crc_ok)
         return "absurd stored length";
     if (h->codec == TC_TICKFILE_CODEC_NONE && h->stored_len != h->raw_len)
         return "stored length differs from raw length in an uncompressed block";
-    if (h->type == TC_TICKFILE_BLOCK_SYMBOLS && h->first_sym + h->count > TC_SYMBOLS_MAX)
+    if (h->type == TC_TICKFILE_BLOCK_SYMBOLS && (uint64_t)h->first_sym + h->count > TC_SYMBOLS_MAX)
         return "symbol block past the table's capacity";
     return NULL;
 }

@@ -175,3 +175,23 @@ Test(fuzz_found, gaps_across_the_whole_time_range_do_not_overflow)
     cr_assert_eq(st->top_gaps[0].to, 978498000000000000LL);
     tc_clean_destroy(c);
 }
+
+/* A symbol block whose first entry index plus count wraps around 32 bits passed the
+ * header check and overflowed the symbol table (found by fuzz_tickfile; the input is
+ * kept in its corpus).  It must be refused as a damaged block. */
+Test(fuzz_found, symbol_block_index_that_wraps_is_damage_not_an_overflow)
+{
+    const char *path = TC_SOURCE_DIR "/tests/fuzz/corpus/fuzz_tickfile/symbol-index-wrap.tck";
+    tc_tickfile_t *tf = tc_tickfile_open(path, TC_TICKFILE_READ, NULL);
+    if (tf) {
+        tc_tick_t out[64];
+        int n;
+        while ((n = tc_tickfile_read(tf, out, 64)) > 0)
+            ;
+        cr_expect(tc_tickfile_stats(tf)->damaged_blocks > 0 || n < 0,
+                  "the wrapping block is reported as damage");
+        tc_tickfile_close(tf);
+    } else {
+        cr_expect_neq(tc_err_code(), 0, "refused with a reason: %s", tc_err_msg());
+    }
+}

@@ -248,6 +248,7 @@ static const char *instance;
 static size_t run_command(tc_ring_t *ring, tc_shm_t *seg, const char *path, size_t n)
 {
     tc_ring_producer_close(ring);
+    fflush(NULL); /* or the child's freopen flushes our buffered output again */
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))

@@ -321,6 +321,9 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
         }
         const void *q;
         int n = tc_ring_poll(&r, b, &q);
+        if (n == 0 || (got_all & 0xffff) < (uint64_t)n) /* now and then, and when idle */
+            tc_ring_heartbeat(&r, tc_clock_mono_ns()); /* a run slowed by other tenants can
+                                                        * outlast dead_after */
         if (n == 0) {
             if (p->slot_spin) {
                 /* diagnostic, outside the ring API: spin on the next record's own line

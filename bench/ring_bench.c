@@ -274,8 +274,11 @@ static void ring_send(void *arg)
         }
         msg_t *m = slot;
         for (int k = 0; k < got; k++) {
-            m[k].seq = i + (uint64_t)k;
+            /* the stamp first: a store into the line before the clock is read would start
+             * the line's transfer early, out of the measured window (it did, in the
+             * record-line diagnostic, when the sequence number went first) */
             m[k].ts = p->latency ? tc_clock_mono_ns() : 0;
+            m[k].seq = i + (uint64_t)k;
         }
         tc_ring_commit(&r, (uint32_t)got);
         i += (uint64_t)got;
@@ -327,8 +330,9 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
         if (n == 0) {
             if (p->slot_spin) {
                 /* diagnostic, outside the ring API: spin on the next record's own line
-                 * (its stamp turns non-zero last), as a per-slot sequence word would let
-                 * a consumer do; then consume it through the API as usual */
+                 * (its stamp turns non-zero, written first after the clock read), as a
+                 * per-slot sequence word would let a consumer do; then consume it
+                 * through the API as usual */
                 const volatile msg_t *nx = (const volatile msg_t *)(r.data + (r.pos & r.mask) * r.rec_size);
                 while (nx->ts == 0)
                     relax();
@@ -714,7 +718,7 @@ latency:;
     if (n_tput)
         fprintf(out, "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n", two / futex_b);
     if (res[n_tput + 5].ok)
-        fprintf(out, "  (diagnostic) record-line spin vs ping-pong %.2fx: what one transfer per record would give\n",
+        fprintf(out, "  (diagnostic) receiver spinning on the record's line vs ping-pong  %.2fx\n",
                 res[n_tput + 5].p50 / pp);
     return 0;
 }

@@ -74,6 +74,7 @@ struct tc_replay {
     uint8_t dhdr[DIRECT_MAX][TC_TICKFILE_BLOCK_HEADER_SIZE];
     struct iovec diov[DIRECT_MAX][2];
     int dres[DIRECT_MAX];
+    int dpending;   /* direct reads submitted and not yet reaped (only after an error) */
 
     tc_tick_t *stage; /* decoded block when it does not fit the caller's batch */
     uint32_t sn, spos;
@@ -263,6 +264,8 @@ static int preadv_rest(int fd, struct iovec iov[2], size_t len, uint64_t off, si
  * not eligible (the caller takes the slot path), or -errno for an I/O error. */
 static int read_direct(tc_replay_t *rp, tc_tick_t *out, int room)
 {
+    if (rp->dpending > 0)
+        return TC_ERR(-EIO, "%s: reads of an earlier batch were lost with io_uring", rp->path);
     int nb = 0, used = 0;
     while (nb < DIRECT_MAX && rp->next_consume + nb < rp->nblocks) {
         const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[rp->next_consume + nb]);
@@ -292,16 +295,16 @@ static int read_direct(tc_replay_t *rp, tc_tick_t *out, int room)
         int r = io_uring_submit(&rp->ring);
         if (r < 0)
             return TC_ERR(r, "%s: io_uring_submit: %s", rp->path, strerror(-r));
-        for (int left = nb; left > 0;) {
+        for (rp->dpending = nb; rp->dpending > 0;) {
             struct io_uring_cqe *cqe;
             r = io_uring_wait_cqe(&rp->ring, &cqe);
             if (r == -EINTR)
                 continue;
-            if (r < 0)
+            if (r < 0) /* the reads left are drained by tc_replay_close */
                 return TC_ERR(r, "%s: io_uring_wait_cqe: %s", rp->path, strerror(-r));
             rp->dres[io_uring_cqe_get_data64(cqe)] = cqe->res;
             io_uring_cqe_seen(&rp->ring, cqe);
-            left--;
+            rp->dpending--;
         }
     }
     int got = 0;
@@ -405,7 +408,14 @@ void tc_replay_close(tc_replay_t *rp)
     if (!rp)
         return;
     if (rp->uring) {
-        /* Reads still in flight write into our buffers: drain them before freeing. */
+        /* Reads still in flight write into our buffers (or, for direct reads, the
+         * caller's): drain them before returning. */
+        for (; rp->dpending > 0; rp->dpending--) {
+            struct io_uring_cqe *cqe;
+            if (io_uring_wait_cqe(&rp->ring, &cqe) < 0)
+                break;
+            io_uring_cqe_seen(&rp->ring, cqe);
+        }
         for (int i = 0; i < rp->depth; i++) {
             while (rp->slots[i].state == 1) {
                 struct io_uring_cqe *cqe;

@@ -6,14 +6,26 @@
  * memory (tc_import_open_mem + tc_import_read into a reused buffer), best of 5; the
  * same with the file read included (tc_import_open); and pandas.read_csv of the same
  * file into a DataFrame, best of 5, run by /usr/bin/python3 in the same run.  Prints
- * MB/s and ticks/s.  Times are CPU time of the process (both sides), single-threaded.  DATA_DIR defaults to $TC_SHARED_DIR/data/ticks. */
+ * MB/s and ticks/s.  Times are CPU time of the process (both sides), single-threaded.  DATA_DIR defaults to $TC_SHARED_DIR/data/ticks.
+ *
+ * Then the full `tickcast import FILE -o OUT` (parse, clean, convert times, write the
+ * native file with its CRCs, fsync), raw and --zstd, best of 5 runs of the command in
+ * its own process, OUT under $TC_BENCH_DIR (default /var/tmp): wall time from fork to
+ * exit, and the child's CPU time (user + system) from wait4, so the fsync wait shows
+ * as the difference.  `tickcast` is looked up beside this program (or in $TC_BIN_DIR). */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/runtime/err.h"
 #include "ingest/import.h"
+#include "ingest/tickfile.h"
 
 #define REPS 5
 
@@ -78,6 +90,72 @@ static double pandas(const char *path, int header)
     return best;
 }
 
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The import path in this process: importer into a native file with CRCs (as
+ * tools/cmd_import.c, without its fsync and its note).  Best CPU seconds of REPS. */
+static double inproc_import(const char *in, const char *out, int zstd)
+{
+    double best = 1e9;
+    for (int r = 0; r < REPS; r++) {
+        double t0 = now();
+        tc_import_t *im = tc_import_open(in, NULL);
+        tc_tickfile_t *tf = im ? tc_tickfile_open(out, TC_TICKFILE_CREATE,
+                                                  &(tc_tickfile_opts_t){.codec = zstd ? TC_TICKFILE_CODEC_ZSTD : 0})
+                               : NULL;
+        int k = tf ? tc_tickfile_symbol_add(tf, tc_import_symbol(im)) : -1;
+        while (k >= 0 && (k = tc_import_read(im, buf, 8192)) > 0)
+            if (tc_tickfile_append(tf, buf, k) < 0)
+                k = -1;
+        tc_import_close(im);
+        if ((tf && tc_tickfile_close(tf) < 0) || k < 0) {
+            fprintf(stderr, "bench_import: %s -> %s: %s\n", in, out, tc_err_msg());
+            return -1;
+        }
+        double dt = now() - t0;
+        best = dt < best ? dt : best;
+    }
+    unlink(out);
+    return best;
+}
+
+/* Runs `tickcast import in -o out -q [--zstd]`; best wall and CPU seconds of REPS runs
+ * (each minimum taken separately), or -1 on failure. */
+static int time_import(const char *tickcast, const char *in, const char *out, int zstd, double *ret_wall,
+                       double *ret_cpu)
+{
+    *ret_wall = *ret_cpu = 1e9;
+    for (int r = 0; r < REPS; r++) {
+        double t0 = wall();
+        fflush(NULL); /* or the child's freopen flushes our buffered output again */
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (!freopen("/dev/null", "w", stderr))
+                _exit(126);
+            execl(tickcast, "tickcast", "import", in, "-o", out, "-q", zstd ? "--zstd" : (char *)NULL,
+                  (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        struct rusage ru;
+        if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            fprintf(stderr, "bench_import: %s import %s -o %s%s failed\n", tickcast, in, out, zstd ? " --zstd" : "");
+            return -1;
+        }
+        double w = wall() - t0;
+        double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+                     ru.ru_stime.tv_usec * 1e-6;
+        *ret_wall = w < *ret_wall ? w : *ret_wall;
+        *ret_cpu = cpu < *ret_cpu ? cpu : *ret_cpu;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : NULL;
@@ -89,6 +167,19 @@ int main(int argc, char **argv)
     }
     static const char *const defaults[] = {"equity_spy_trades_20131007.csv", "fx_fxcm_eurusd_quotes_20140502.csv"};
     int nf = argc > 2 ? argc - 2 : 2;
+    char tickcast[1024], self[1024];
+    const char *bindir = getenv("TC_BIN_DIR");
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = 0;
+    snprintf(tickcast, sizeof tickcast, "%s/tickcast", bindir ? bindir : dirname(self));
+    char outdir[512];
+    const char *base = getenv("TC_BENCH_DIR");
+    snprintf(outdir, sizeof outdir, "%s/tc-bench-XXXXXX", base ? base : "/var/tmp");
+    if (!mkdtemp(outdir)) {
+        perror("bench_import: mkdtemp");
+        return 1;
+    }
+    struct { double mb, ticks, pd, inproc[2], wall[2], cpu[2]; long long out[2]; int ok; } imp[16] = {{0}};
     printf("%-38s %6s %10s %9s %10s %11s %11s %11s\n", "file", "MB", "parse MB/s", "Mticks/s",
            "+read MB/s", "pandas MB/s", "x (parse)", "x (+read)");
     for (int i = 0; i < nf; i++) {
@@ -130,6 +221,71 @@ int main(int argc, char **argv)
                ticks / best / 1e6, mb / best_rd, pd > 0 ? mb / pd : 0.0, pd > 0 ? pd / best : 0.0,
                pd > 0 ? pd / best_rd : 0.0);
         free(data);
+        if (i < 16) {
+            char out[600];
+            imp[i].mb = mb;
+            imp[i].ticks = (double)ticks;
+            imp[i].pd = pd;
+            imp[i].ok = 1;
+            for (int z = 0; z < 2; z++) {
+                snprintf(out, sizeof out, "%s/%d.tck", outdir, z);
+                struct stat sb;
+                if (time_import(tickcast, path, out, z, &imp[i].wall[z], &imp[i].cpu[z]) < 0 || stat(out, &sb) < 0) {
+                    imp[i].ok = 0;
+                    break;
+                }
+                imp[i].out[z] = (long long)sb.st_size;
+                unlink(out);
+                if ((imp[i].inproc[z] = inproc_import(path, out, z)) < 0) {
+                    imp[i].ok = 0;
+                    break;
+                }
+            }
+        }
+    }
+    /* what any tickcast command costs to start (libraries, relocations) on this machine */
+    double st_wall = 1e9, st_cpu = 1e9;
+    for (int r = 0; r < REPS; r++) {
+        double t0 = wall();
+        fflush(NULL); /* or the child's freopen flushes our buffered output again */
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (!freopen("/dev/null", "w", stdout))
+                _exit(126);
+            execl(tickcast, "tickcast", "version", (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        struct rusage ru;
+        if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
+            break;
+        double w = wall() - t0, c = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+                                    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+        st_wall = w < st_wall ? w : st_wall;
+        st_cpu = c < st_cpu ? c : st_cpu;
+    }
+    rmdir(outdir);
+    printf("\nimport into a native file (parse, check, convert times, write blocks with CRC32C), best of %d:\n"
+           "  in process   the importer and the writer called here, CPU time, no fsync\n"
+           "  command      `tickcast import FILE -o OUT -q [--zstd]` in its own process: wall (start-up and\n"
+           "               fsync included) and CPU (user + system, start-up included)\n"
+           "  start-up     `tickcast version`: %.1f ms wall, %.1f ms CPU\n", REPS, st_wall * 1e3, st_cpu * 1e3);
+    printf("%-38s %5s %16s %16s %16s %9s %9s\n", "file", "", "in process", "command wall", "command CPU",
+           "out/CSV", "x pandas");
+    printf("%-38s %5s %16s %16s %16s %9s %9s\n", "", "", "MB/s (Mticks/s)", "MB/s (Mticks/s)", "MB/s (Mticks/s)",
+           "size", "(in proc)");
+    for (int i = 0; i < nf && i < 16; i++) {
+        const char *name = argc > 2 ? argv[2 + i] : defaults[i];
+        for (int z = 0; z < 2 && imp[i].ok; z++) {
+            char ip[32], w[32], c[32];
+            snprintf(ip, sizeof ip, "%.0f (%.2f)", imp[i].mb / imp[i].inproc[z], imp[i].ticks / imp[i].inproc[z] / 1e6);
+            snprintf(w, sizeof w, "%.0f (%.2f)", imp[i].mb / imp[i].wall[z], imp[i].ticks / imp[i].wall[z] / 1e6);
+            snprintf(c, sizeof c, "%.0f (%.2f)", imp[i].mb / imp[i].cpu[z], imp[i].ticks / imp[i].cpu[z] / 1e6);
+            printf("%-38s %5s %16s %16s %16s %9.3f %9.2f\n", z ? "" : name, z ? "zstd" : "raw", ip, w, c,
+                   (double)imp[i].out[z] / (imp[i].mb * 1e6), imp[i].pd > 0 ? imp[i].pd / imp[i].inproc[z] : 0.0);
+        }
+        if (!imp[i].ok)
+            printf("%-38s failed\n", name);
     }
     return 0;
 }

@@ -4,9 +4,12 @@
  * (the machine class has two cores), sharing CLOCK_MONOTONIC:
  *  - throughput: the sender stamps the start, the receiver the end, over N 64-byte
  *    records, one per claim/poll ("single") or 64 at a time ("batched");
- *  - one-way latency: the sender stamps each record and waits a gap before the next;
- *    the receiver subtracts on arrival.  The gap is long for the futex strategy so the
- *    receiver is really asleep when the record lands.
+ *  - one-way latency: the sender stamps each record, waits a gap, and sends the next
+ *    once the receiver has timed this one (closed loop, like the ping-pong: a preempted
+ *    receiver then spoils one sample, not a queue of them); the receiver subtracts on
+ *    arrival.  The gap is long for the futex strategy so the receiver is really asleep
+ *    when the record lands.  The ping-pong, futex and ring latency rows are interleaved
+ *    in rounds and their samples pooled (the VM's cross-core mode flips).
  * The references run in the same process pairs: ZeroMQ PUB/SUB over ipc://, a bare
  * SPSC ring (head and tail on their own lines, nothing else), a bare cache-line
  * ping-pong (one line, one spinning reader: the physical floor) and a bare futex wake.
@@ -42,6 +45,7 @@ typedef struct shared {
     alignas(64) _Atomic uint64_t tail;
     alignas(64) _Atomic int64_t line;  /* ping-pong line: timestamp, 0 = empty */
     alignas(64) _Atomic uint32_t fword; /* futex word */
+    alignas(64) _Atomic uint64_t acked; /* ring latency runs: records the receiver has timed */
     alignas(64) _Atomic int ready, go;
     int64_t t_start, t_end;
     uint64_t received;
@@ -115,6 +119,7 @@ typedef struct params {
     int wait_kind;
     int consumers;     /* tickcast ring: required consumers (1 or 2) */
     int observer;      /* tickcast ring: add a slow observer */
+    int slot_spin;     /* latency diagnostic: the receiver spins on the record's line */
     const char *inst;
     char endpoint[128];
 } params_t;
@@ -269,13 +274,22 @@ static void ring_send(void *arg)
         }
         msg_t *m = slot;
         for (int k = 0; k < got; k++) {
-            m[k].seq = i + (uint64_t)k;
+            /* the stamp first: a store into the line before the clock is read would start
+             * the line's transfer early, out of the measured window (it did, in the
+             * record-line diagnostic, when the sequence number went first) */
             m[k].ts = p->latency ? tc_clock_mono_ns() : 0;
+            m[k].seq = i + (uint64_t)k;
         }
         tc_ring_commit(&r, (uint32_t)got);
         i += (uint64_t)got;
-        if (p->latency)
+        if (p->latency) {
             busy_wait_ns(p->gap_ns);
+            /* closed loop, as the ping-pong and futex references: the next record goes
+             * once this one was timed, so a receiver preempted by another tenant costs
+             * one sample, not every record queued behind it */
+            while (atomic_load_explicit(&sh->acked, memory_order_acquire) < i)
+                relax();
+        }
     }
     tc_ring_producer_close(&r);
 }
@@ -310,7 +324,26 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
         }
         const void *q;
         int n = tc_ring_poll(&r, b, &q);
+        if (n == 0 || (got_all & 0xffff) < (uint64_t)n) /* now and then, and when idle */
+            tc_ring_heartbeat(&r, tc_clock_mono_ns()); /* a run slowed by other tenants can
+                                                        * outlast dead_after */
         if (n == 0) {
+            if (p->slot_spin) {
+                /* diagnostic, outside the ring API: spin on the next record's own line
+                 * (its stamp turns non-zero, written first after the clock read), as a
+                 * per-slot sequence word would let a consumer do; then consume it
+                 * through the API as usual */
+                const volatile msg_t *nx = (const volatile msg_t *)(r.data + (r.pos & r.mask) * r.rec_size);
+                while (nx->ts == 0)
+                    relax();
+                if (record)
+                    lat[got_all] = tc_clock_mono_ns() - nx->ts;
+                while (tc_ring_poll(&r, 1, &q) == 0)
+                    relax();
+                tc_ring_release(&r, 1);
+                atomic_store_explicit(&sh->acked, ++got_all, memory_order_release);
+                continue;
+            }
             tc_ring_wait(&r, 100 * TC_NS_PER_MS);
             continue;
         }
@@ -324,6 +357,8 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
         }
         tc_ring_release(&r, (uint32_t)n);
         got_all += (uint64_t)n;
+        if (p->latency && record)
+            atomic_store_explicit(&sh->acked, got_all, memory_order_release);
     }
     if (record) {
         sh->t_end = tc_clock_mono_ns();
@@ -443,13 +478,15 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void percentiles(uint64_t n, result_t *r)
+static void percentiles_of(int64_t *v, uint64_t n, result_t *r)
 {
-    qsort(lat, n, sizeof lat[0], cmp_i64);
-    r->p50 = (double)lat[n / 2];
-    r->p99 = (double)lat[(uint64_t)((double)n * 0.99)];
-    r->p999 = (double)lat[(uint64_t)((double)n * 0.999)];
+    qsort(v, n, sizeof v[0], cmp_i64);
+    r->p50 = (double)v[n / 2];
+    r->p99 = (double)v[(uint64_t)((double)n * 0.99)];
+    r->p999 = (double)v[(uint64_t)((double)n * 0.999)];
 }
+
+static void percentiles(uint64_t n, result_t *r) { percentiles_of(lat, n, r); }
 
 static int make_ring(params_t *p, char *inst, size_t len)
 {
@@ -495,6 +532,39 @@ static void measure(result_t *res, const char *name, void (*send)(void *), void 
     }
 }
 
+#define LAT_ROUNDS 5
+
+static const char *const lat_names[3] = {"tickcast ring (spin)", "tickcast ring (yield)", "tickcast ring (futex)"};
+static int64_t *pool[6];  /* pooled latency samples: ping-pong, futex wake, 3 rings, slot spin */
+static double round_p50[6][LAT_ROUNDS];
+static double round_ratio[LAT_ROUNDS]; /* per round: spin ring p50 / ping-pong p50 */
+
+static int pool_index(void (*send)(void *), const params_t *p)
+{
+    if (send == pp_send)
+        return 0;
+    if (send == fx_send)
+        return 1;
+    if (p->slot_spin)
+        return 5;
+    return p->wait_kind == TC_WAIT_SPIN ? 2 : p->wait_kind == TC_WAIT_YIELD ? 3 : 4;
+}
+
+/* One round of a latency row: its samples go to dst + round * p->n. */
+static void lat_round(result_t *res, void (*send)(void *), void (*recv)(void *), params_t *p, int64_t *dst,
+                      int round)
+{
+    result_t one = {0};
+    measure(&one, res->name, send, recv, p, 1);
+    if (!one.ok) {
+        res->ok = 0;
+        return;
+    }
+    /* measure() sorted lat in place; the pool only needs the values */
+    memcpy(dst + (size_t)round * p->n, lat, p->n * sizeof *lat);
+    round_p50[pool_index(send, p)][round] = one.p50;
+}
+
 int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
 {
     uint64_t N = o->records ? o->records : 20000000ull;
@@ -506,6 +576,9 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || lat == MAP_FAILED)
         return TC_ERR(-ENOMEM, "cannot map the benchmark areas");
+    for (int i = 0; i < 6; i++)
+        if (!(pool[i] = calloc(L, sizeof *pool[i])))
+            return TC_ERR(-ENOMEM, "cannot allocate the latency pools");
     signal(SIGPIPE, SIG_IGN);
 
     result_t res[20];
@@ -516,6 +589,8 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
 
     /* throughput */
     memset(res, 0, sizeof res);
+    if (o->latency_only)
+        goto latency;
     p = (params_t){.n = N, .batch = 1, .wait_kind = TC_WAIT_FUTEX, .consumers = 1};
     measure(&res[n++], "bare SPSC ring, single", bare_send, bare_recv, &p, R);
     p.batch = B;
@@ -537,31 +612,67 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
     p = (params_t){.n = N / 10, .batch = 1};
     snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, R);
+latency:;
     int n_tput = n;
 
-    /* one-way latency */
-    p = (params_t){.n = L, .latency = 1, .gap_ns = 2000};
-    measure(&res[n++], "bare cache-line ping-pong", pp_send, pp_recv, &p, 1);
-    p = (params_t){.n = L / 4, .latency = 1, .gap_ns = 200000};
-    measure(&res[n++], "bare futex wake", fx_send, fx_recv, &p, 1);
-    for (size_t k = 0; k < 3; k++) {
-        static char names[3][64];
-        int futex = kinds[k].kind == TC_WAIT_FUTEX;
-        p = (params_t){.n = futex ? L / 4 : L, .latency = 1, .gap_ns = futex ? 200000 : 2000,
-                       .wait_kind = kinds[k].kind, .consumers = 1, .batch = 1};
-        snprintf(names[k], 64, "tickcast ring (%s)", kinds[k].name);
-        measure(&res[n++], names[k], ring_send, ring_recv, &p, 1);
+    /* one-way latency.  The ping-pong and the spinning rings are measured interleaved,
+     * in LAT_ROUNDS rounds of L / LAT_ROUNDS samples each, and their samples pooled: the
+     * VM's cross-core mode flips every few tens of seconds, so back-to-back blocks could
+     * compare a fast-mode floor with a slow-mode ring.  Per-round p50 ratios are kept
+     * for the report.  The futex rows are measured the same way (two kinds). */
+    int pp_i = n, fx_i = n + 1;
+    res[pp_i] = (result_t){.name = "bare cache-line ping-pong", .ok = 1};
+    res[fx_i] = (result_t){.name = "bare futex wake", .ok = 1};
+    for (size_t k = 0; k < 3; k++)
+        res[n + 2 + (int)k] = (result_t){.name = lat_names[k], .ok = 1};
+    int ss_i = n + 5;
+    res[ss_i] = (result_t){.name = "diagnostic: spin ring, receiver spins on the record", .ok = 1};
+    uint32_t per_cap = L / LAT_ROUNDS;
+    uint32_t per = L / LAT_ROUNDS, fper = L / 4 / LAT_ROUNDS;
+    for (int round = 0; round < LAT_ROUNDS; round++) {
+        params_t q = {.n = per, .latency = 1, .gap_ns = 2000};
+        lat_round(&res[pp_i], pp_send, pp_recv, &q, pool[0], round);
+        for (size_t k = 0; k < 3; k++) {
+            int futex = kinds[k].kind == TC_WAIT_FUTEX;
+            q = (params_t){.n = futex ? fper : per, .latency = 1, .gap_ns = futex ? 200000 : 2000,
+                           .wait_kind = kinds[k].kind, .consumers = 1, .batch = 1};
+            lat_round(&res[n + 2 + (int)k], ring_send, ring_recv, &q, pool[2 + k], round);
+        }
+        q = (params_t){.n = fper, .latency = 1, .gap_ns = 200000};
+        lat_round(&res[fx_i], fx_send, fx_recv, &q, pool[1], round);
+        if (per_cap <= 65536) { /* it needs a ring that never laps: zero stamps mean "not yet" */
+            q = (params_t){.n = per, .latency = 1, .gap_ns = 2000, .wait_kind = TC_WAIT_SPIN, .consumers = 1,
+                           .batch = 1, .slot_spin = 1};
+            lat_round(&res[ss_i], ring_send, ring_recv, &q, pool[5], round);
+        } else {
+            res[ss_i].ok = 0;
+        }
+        if (res[pp_i].ok && res[n + 2].ok)
+            round_ratio[round] = round_p50[2][round] / round_p50[0][round];
     }
+    percentiles_of(pool[0], (uint64_t)per * LAT_ROUNDS, &res[pp_i]);
+    percentiles_of(pool[1], (uint64_t)fper * LAT_ROUNDS, &res[fx_i]);
+    for (size_t k = 0; k < 3; k++)
+        percentiles_of(pool[2 + k], (uint64_t)(kinds[k].kind == TC_WAIT_FUTEX ? fper : per) * LAT_ROUNDS,
+                       &res[n + 2 + (int)k]);
+    if (res[ss_i].ok)
+        percentiles_of(pool[5], (uint64_t)per * LAT_ROUNDS, &res[ss_i]);
+    n += 6;
     p = (params_t){.n = L, .latency = 1, .gap_ns = 20000};
     snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, 1);
 
-    /* ratios for the bars */
-    double zmq = res[n_tput - 1].rate, bare_b = res[1].rate, futex_b = res[7].rate;
-    double two = res[8].rate;
+    /* ratios for the bars (throughput ones are 0 with --latency) */
+    double zmq = n_tput ? res[n_tput - 1].rate : 1, bare_b = n_tput ? res[1].rate : 1;
+    double futex_b = n_tput ? res[7].rate : 0, two = n_tput ? res[8].rate : 0;
     double pp = res[n_tput].p50, fx = res[n_tput + 1].p50;
     double spin_l = res[n_tput + 2].p50, futex_l = res[n_tput + 4].p50;
-    const char *mode = bare_b > 250e6 ? "fast" : "slow";
+    /* the mode: the throughput runs tell it; without them the ping-pong floor does */
+    const char *mode = n_tput ? (bare_b > 250e6 ? "fast" : "slow") : (pp < 100 ? "fast" : "slow");
+    char rounds[128];
+    int rl = 0;
+    for (int i = 0; i < LAT_ROUNDS; i++)
+        rl += snprintf(rounds + rl, sizeof rounds - (size_t)rl, "%s%.2f", i ? " " : "", round_ratio[i]);
 
     if (o->json) {
         fprintf(out, "{\"records\":%llu,\"batch\":%u,\"latency_samples\":%u,\"mode\":\"%s\","
@@ -576,25 +687,38 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
                     res[i].ok ? "true" : "false");
         fprintf(out, "],\"ratios\":{\"batched_vs_zmq\":%.1f,\"batched_vs_bare\":%.2f,"
                      "\"spin_p50_vs_pingpong\":%.2f,\"futex_p50_vs_futex_wake\":%.2f,"
-                     "\"two_consumers_vs_one\":%.2f}}\n",
-                futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, two / futex_b);
+                     "\"two_consumers_vs_one\":%.2f,\"record_line_spin_vs_pingpong\":%.2f,"
+                     "\"spin_p50_vs_pingpong_rounds\":[",
+                futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, futex_b > 0 ? two / futex_b : 0,
+                res[n_tput + 5].ok ? res[n_tput + 5].p50 / pp : 0);
+        for (int i = 0; i < LAT_ROUNDS; i++)
+            fprintf(out, "%s%.2f", i ? "," : "", round_ratio[i]);
+        fprintf(out, "]}}\n");
         return 0;
     }
     fprintf(out, "Ring benchmark: 64-byte records, sender on CPU 0, receiver on CPU 1\n"
-                 "(cross-core mode this run: %s; best of %d for throughput)\n\n", mode, R);
-    fprintf(out, "%-56s %14s\n", "throughput", "records/s");
+                 "(cross-core mode this run: %s; best of %d for throughput; latency rows interleaved\n"
+                 "in %d rounds, samples pooled)\n\n", mode, R, LAT_ROUNDS);
+    if (n_tput)
+        fprintf(out, "%-56s %14s\n", "throughput", "records/s");
     for (int i = 0; i < n_tput; i++)
         fprintf(out, "%-56s %14.3g%s\n", res[i].name, res[i].rate, res[i].ok ? "" : "  FAILED");
-    fprintf(out, "\n%-56s %9s %9s %9s\n", "one-way latency (ns)", "p50", "p99", "p99.9");
+    fprintf(out, "%s%-56s %9s %9s %9s\n", n_tput ? "\n" : "", "one-way latency (ns)", "p50", "p99", "p99.9");
     for (int i = n_tput; i < n; i++)
         fprintf(out, "%-56s %9.0f %9.0f %9.0f%s\n", res[i].name, res[i].p50, res[i].p99,
                 res[i].p999, res[i].ok ? "" : "  FAILED");
-    fprintf(out, "\nbars (issue: foundation)\n"
-                 "  batched (futex) vs ZeroMQ ipc         %7.1fx   (bar >= 50x)\n"
-                 "  batched (futex) vs bare ring          %7.2fx   (bar >= 0.8x)\n"
-                 "  busy-spin p50 vs bare ping-pong       %7.2fx   (bar <= 1.5x)\n"
-                 "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n"
-                 "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n",
-            futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, two / futex_b);
+    fprintf(out, "\nbars (issue: foundation)\n");
+    if (n_tput)
+        fprintf(out, "  batched (futex) vs ZeroMQ ipc         %7.1fx   (bar >= 50x)\n"
+                     "  batched (futex) vs bare ring          %7.2fx   (bar >= 0.8x)\n",
+                futex_b / zmq, futex_b / bare_b);
+    fprintf(out, "  busy-spin p50 vs bare ping-pong       %7.2fx   (bar <= 1.5x; per round: %s)\n"
+                 "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n",
+            spin_l / pp, rounds, futex_l / fx);
+    if (n_tput)
+        fprintf(out, "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n", two / futex_b);
+    if (res[n_tput + 5].ok)
+        fprintf(out, "  (diagnostic) receiver spinning on the record's line vs ping-pong  %.2fx\n",
+                res[n_tput + 5].p50 / pp);
     return 0;
 }

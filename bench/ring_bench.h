@@ -15,6 +15,7 @@ typedef struct tc_ring_bench_opts {
     uint32_t lat_samples;  /* per latency run (default 20,000) */
     int repeats;           /* best of (default 3) */
     int json;
+    int latency_only;      /* skip the throughput rows */
 } tc_ring_bench_opts_t;
 
 /* Runs everything and prints a report (text or JSON) to out.  Returns 0 or -errno. */

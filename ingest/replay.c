@@ -8,6 +8,14 @@
  * then one memcpy (raw) or one zstd decompression (zstd) into the caller's batch when
  * a whole block fits, else into a staging buffer.  No per-record work.
  *
+ * Direct reads: when the caller's batch has room for the next uncompressed blocks and no
+ * read-ahead is pending, their payloads are read straight into the batch (one vectored
+ * read per block: the 64-byte header into a small buffer, the payload where its ticks
+ * belong), up to DIRECT_MAX blocks in flight, and CRC-checked there.  That is one copy
+ * from the page cache to the destination (a ring's slots, for `tickcast replay`) instead
+ * of two.  A block that fails the check is left to the slot path above, which reads it
+ * again and reports it by the usual rules (error or skip), so damage has one code path.
+ *
  * When io_uring_queue_init fails (old kernel, seccomp, sysctl kernel.io_uring_disabled)
  * the same loop reads each block with pread; that is logged once per process.  Files on
  * tmpfs are read with pread by default: tmpfs cannot serve io_uring's non-blocking
@@ -24,11 +32,13 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #define DEPTH_MAX 16
+#define DIRECT_MAX 16 /* direct block reads submitted at once */
 
 /* A process-wide "already said it" flag: the fallback is a property of the kernel,
  * not of one file, so one notice per process is enough. */
@@ -49,6 +59,7 @@ struct tc_replay {
     struct io_uring ring;
     int uring;
     int fixed;      /* slot buffers are registered with the ring (READ_FIXED) */
+    int reading;    /* tc_replay_read, not tc_replay_next, drives this handle */
 
     int *blocks;    /* index entries holding ticks (or damage), in file order */
     int nblocks;
@@ -58,6 +69,12 @@ struct tc_replay {
     slot_t slots[DEPTH_MAX];
     int depth;
     size_t slot_len;
+
+    /* direct reads: each block's header, and the iovecs, kept until the reads complete */
+    uint8_t dhdr[DIRECT_MAX][TC_TICKFILE_BLOCK_HEADER_SIZE];
+    struct iovec diov[DIRECT_MAX][2];
+    int dres[DIRECT_MAX];
+    int dpending;   /* direct reads submitted and not yet reaped (only after an error) */
 
     tc_tick_t *stage; /* decoded block when it does not fit the caller's batch */
     uint32_t sn, spos;
@@ -72,6 +89,10 @@ static int submit(tc_replay_t *rp)
         int k = rp->next_submit;
         slot_t *s = &rp->slots[k % rp->depth];
         const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[k]);
+        /* tc_replay_read reads uncompressed blocks directly when it can: reading them
+         * ahead into slots would only add a copy (read_direct) */
+        if (rp->reading && k > rp->next_consume && b->codec == TC_TICKFILE_CODEC_NONE && !b->damaged)
+            break;
         s->blk = k;
         s->res = 0;
         if (b->damaged && b->type == 0) {
@@ -210,6 +231,104 @@ static int next_block(tc_replay_t *rp, tc_tick_t *out, int room, const tc_tick_t
     }
 }
 
+/* Completes a vectored read of len bytes at off of which done are in, synchronously. */
+static int preadv_rest(int fd, struct iovec iov[2], size_t len, uint64_t off, size_t done)
+{
+    while (done < len) {
+        struct iovec rest[2];
+        int n = 0;
+        size_t skip = done;
+        for (int i = 0; i < 2; i++) {
+            if (skip >= iov[i].iov_len) {
+                skip -= iov[i].iov_len;
+                continue;
+            }
+            rest[n++] = (struct iovec){(uint8_t *)iov[i].iov_base + skip, iov[i].iov_len - skip};
+            skip = 0;
+        }
+        ssize_t r = preadv(fd, rest, n, (off_t)(off + done));
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (r == 0)
+            return -EIO;
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+/* Reads the next run of uncompressed, undamaged blocks that fit in room ticks straight
+ * into out and checks them there.  Returns the ticks delivered, 0 when the next block is
+ * not eligible (the caller takes the slot path), or -errno for an I/O error. */
+static int read_direct(tc_replay_t *rp, tc_tick_t *out, int room)
+{
+    if (rp->dpending > 0)
+        return TC_ERR(-EIO, "%s: reads of an earlier batch were lost with io_uring", rp->path);
+    int nb = 0, used = 0;
+    while (nb < DIRECT_MAX && rp->next_consume + nb < rp->nblocks) {
+        const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[rp->next_consume + nb]);
+        if (b->damaged || b->type != TC_TICKFILE_BLOCK_TICKS || b->codec != TC_TICKFILE_CODEC_NONE ||
+            b->raw_len != b->stored_len || b->stored_len != (uint64_t)b->count * sizeof(tc_tick_t) ||
+            (int)b->count > room - used)
+            break;
+        rp->diov[nb][0] = (struct iovec){rp->dhdr[nb], TC_TICKFILE_BLOCK_HEADER_SIZE};
+        rp->diov[nb][1] = (struct iovec){out + used, b->stored_len};
+        rp->dres[nb] = -EINPROGRESS;
+        used += (int)b->count;
+        nb++;
+    }
+    if (nb == 0)
+        return 0;
+    if (rp->uring) {
+        for (int i = 0; i < nb; i++) {
+            const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[rp->next_consume + i]);
+            struct io_uring_sqe *sqe = io_uring_get_sqe(&rp->ring);
+            if (!sqe) { /* the submission queue is smaller than DIRECT_MAX: read fewer */
+                nb = i;
+                break;
+            }
+            io_uring_prep_readv(sqe, rp->fd, rp->diov[i], 2, b->off);
+            io_uring_sqe_set_data64(sqe, (uint64_t)i);
+        }
+        int r = io_uring_submit(&rp->ring);
+        if (r < 0)
+            return TC_ERR(r, "%s: io_uring_submit: %s", rp->path, strerror(-r));
+        for (rp->dpending = nb; rp->dpending > 0;) {
+            struct io_uring_cqe *cqe;
+            r = io_uring_wait_cqe(&rp->ring, &cqe);
+            if (r == -EINTR)
+                continue;
+            if (r < 0) /* the reads left are drained by tc_replay_close */
+                return TC_ERR(r, "%s: io_uring_wait_cqe: %s", rp->path, strerror(-r));
+            rp->dres[io_uring_cqe_get_data64(cqe)] = cqe->res;
+            io_uring_cqe_seen(&rp->ring, cqe);
+            rp->dpending--;
+        }
+    }
+    int got = 0;
+    for (int i = 0; i < nb; i++) {
+        const tc_tickfile_block_t *b = tc_tickfile_block(rp->tf, rp->blocks[rp->next_consume]);
+        size_t len = TC_TICKFILE_BLOCK_HEADER_SIZE + b->stored_len;
+        int r = rp->uring ? rp->dres[i] : 0;
+        if (r >= 0 && (size_t)r < len)
+            r = preadv_rest(rp->fd, rp->diov[i], len, b->off, (size_t)r);
+        if (r < 0)
+            return got > 0 ? got
+                           : TC_ERR(r, "%s: reading block at offset %llu: %s", rp->path,
+                                    (unsigned long long)b->off, strerror(-r));
+        if (tc_tickfile_block_check(rp->path, b, rp->dhdr[i], rp->diov[i][1].iov_base) < 0) {
+            tc_err_clear(); /* the slot path reads it again and reports it */
+            break;
+        }
+        rp->next_submit = ++rp->next_consume;
+        rp->st.ticks_read += b->count;
+        got += (int)b->count;
+    }
+    return got;
+}
+
 tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
 {
     tc_replay_t *rp = calloc(1, sizeof *rp);
@@ -265,7 +384,7 @@ tc_replay_t *tc_replay_open(const char *path, const tc_replay_opts_t *o)
     struct statfs sfs;
     int tmpfs = fstatfs(rp->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
     if (!rp->opts.force_pread && (!tmpfs || rp->opts.uring_on_tmpfs)) {
-        int r = io_uring_queue_init((unsigned)rp->depth, &rp->ring, 0);
+        int r = io_uring_queue_init((unsigned)(rp->depth > DIRECT_MAX ? rp->depth : DIRECT_MAX), &rp->ring, 0);
         if (r == 0) {
             rp->uring = 1;
             /* Registered buffers spare the kernel pinning the slot pages on every read;
@@ -289,7 +408,14 @@ void tc_replay_close(tc_replay_t *rp)
     if (!rp)
         return;
     if (rp->uring) {
-        /* Reads still in flight write into our buffers: drain them before freeing. */
+        /* Reads still in flight write into our buffers (or, for direct reads, the
+         * caller's): drain them before returning. */
+        for (; rp->dpending > 0; rp->dpending--) {
+            struct io_uring_cqe *cqe;
+            if (io_uring_wait_cqe(&rp->ring, &cqe) < 0)
+                break;
+            io_uring_cqe_seen(&rp->ring, cqe);
+        }
         for (int i = 0; i < rp->depth; i++) {
             while (rp->slots[i].state == 1) {
                 struct io_uring_cqe *cqe;
@@ -313,6 +439,7 @@ void tc_replay_close(tc_replay_t *rp)
 int tc_replay_read(tc_replay_t *rp, tc_tick_t *out, int max)
 {
     int got = 0;
+    rp->reading = 1;
     while (got < max) {
         if (rp->spos < rp->sn) {
             uint32_t k = rp->sn - rp->spos;
@@ -323,7 +450,17 @@ int tc_replay_read(tc_replay_t *rp, tc_tick_t *out, int max)
             got += (int)k;
             continue;
         }
-        int r = next_block(rp, out + got, max - got, NULL);
+        if (got > 0 && rp->next_consume < rp->nblocks &&
+            (int)tc_tickfile_block(rp->tf, rp->blocks[rp->next_consume])->count > max - got)
+            break; /* end the batch at a block boundary: splitting the block costs a copy */
+        int r = 0;
+        if (rp->next_submit == rp->next_consume && (r = read_direct(rp, out + got, max - got)) != 0) {
+            if (r < 0)
+                return got > 0 ? got : r;
+            got += r;
+            continue;
+        }
+        r = next_block(rp, out + got, max - got, NULL);
         if (r == -ENOBUFS) {
             /* The block is bigger than what is left of the batch: stage it. */
             r = next_block(rp, rp->stage, TC_TICKFILE_BLOCK_TICKS_MAX, NULL);

@@ -31,7 +31,10 @@ void tc_replay_close(tc_replay_t *rp);
 
 /* Copies up to max ticks, in file order, into out.  Returns the count, 0 at the end,
  * or -EBADMSG/-EPROTO for a damaged block (named by file and offset; the ticks before
- * it were returned by earlier calls), or -errno for an I/O error. */
+ * it were returned by earlier calls), or -errno for an I/O error.  A batch ends early at
+ * a block boundary rather than split the next block, so fewer than max is not the end.
+ * Uncompressed blocks that fit are read straight into out (one copy from the page
+ * cache): give it the final destination, e.g. claimed ring slots. */
 int tc_replay_read(tc_replay_t *rp, tc_tick_t *out, int max);
 
 /* Zero-copy variant: the next whole block's ticks.  Returns the count (>0), 0 at the

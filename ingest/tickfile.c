@@ -255,16 +255,15 @@ static int ensure_buf(uint8_t **buf, size_t *cap, size_t need)
 
 /* ---- decoding ----------------------------------------------------------------------- */
 
-int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, const void *bytes,
-                             tc_tick_t *out, void *dctx)
+int tc_tickfile_block_check(const char *path, const tc_tickfile_block_t *b, const void *header,
+                            const void *payload)
 {
-    const disk_block_t *h = bytes;
-    const uint8_t *payload = (const uint8_t *)bytes + sizeof *h;
+    const disk_block_t *h = header;
     int crc_ok;
     const char *why = block_header_check(h, &crc_ok);
     if (why)
         return TC_ERR(-EBADMSG, "%s: block at offset %llu: %s", path, (unsigned long long)b->off, why);
-    if (h->stored_len != b->stored_len || h->type != b->type)
+    if (h->stored_len != b->stored_len || h->type != b->type || h->codec != b->codec)
         return TC_ERR(-EBADMSG, "%s: block at offset %llu changed since the file was opened", path,
                       (unsigned long long)b->off);
     uint32_t crc = tc_crc32c(0, h, offsetof(disk_block_t, crc));
@@ -272,6 +271,17 @@ int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, con
     if (crc != h->crc)
         return TC_ERR(-EBADMSG, "%s: block %llu CRC mismatch at offset %llu", path,
                       (unsigned long long)h->seq, (unsigned long long)b->off);
+    return (int)h->count;
+}
+
+int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, const void *bytes,
+                             tc_tick_t *out, void *dctx)
+{
+    const disk_block_t *h = bytes;
+    const uint8_t *payload = (const uint8_t *)bytes + sizeof *h;
+    int r = tc_tickfile_block_check(path, b, h, payload);
+    if (r < 0)
+        return r;
     if (h->type != TC_TICKFILE_BLOCK_TICKS)
         return 0;
     if (!out)
@@ -283,11 +293,11 @@ int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, con
     if (!dctx)
         return TC_ERR(-EINVAL, "%s: zstd block at offset %llu needs a decompression context", path,
                       (unsigned long long)b->off);
-    size_t r = ZSTD_decompressDCtx(dctx, out, h->raw_len, payload, h->stored_len);
-    if (ZSTD_isError(r) || r != h->raw_len)
+    size_t z = ZSTD_decompressDCtx(dctx, out, h->raw_len, payload, h->stored_len);
+    if (ZSTD_isError(z) || z != h->raw_len)
         return TC_ERR(-EPROTO, "%s: block %llu at offset %llu: zstd payload does not decode to %u bytes%s%s",
                       path, (unsigned long long)h->seq, (unsigned long long)b->off, h->raw_len,
-                      ZSTD_isError(r) ? ": " : "", ZSTD_isError(r) ? ZSTD_getErrorName(r) : "");
+                      ZSTD_isError(z) ? ": " : "", ZSTD_isError(z) ? ZSTD_getErrorName(z) : "");
     return (int)h->count;
 }
 

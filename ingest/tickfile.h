@@ -162,6 +162,12 @@ const tc_tickfile_block_t *tc_tickfile_block(const tc_tickfile_t *tf, int i);
 int tc_tickfile_block_decode(const char *path, const tc_tickfile_block_t *b, const void *bytes,
                              tc_tick_t *out, void *dctx);
 
+/* The checks of tc_tickfile_block_decode for a block whose header (TC_TICKFILE_BLOCK_
+ * HEADER_SIZE bytes) and stored payload sit in separate buffers: a reader that read a raw
+ * payload straight to where its ticks belong.  Returns the count or -EBADMSG as above. */
+int tc_tickfile_block_check(const char *path, const tc_tickfile_block_t *b, const void *header,
+                            const void *payload);
+
 /* Checks every block's CRC of path.  Calls report(ctx, offset, reason) once per damaged
  * block or region (a torn tail included) and returns the number reported (0 = clean),
  * or -errno if the file cannot be checked at all (missing, bad header).  ret_stats may

@@ -1,7 +1,12 @@
 /* cmd_replay.c — `tickcast replay`: replays a native tick file, a directory of them, or
  * any file the importers read, either into a running instance's ticks ring (as its
  * producer: run the instance without an ingest stage) or to stdout in the importers'
- * canonical text form.  --pace K replays at K times real time (event-time gaps / K). */
+ * canonical text form.  --pace K replays at K times real time (event-time gaps / K).
+ *
+ * Unpaced replay into a ring reads straight into claimed slots: the source fills them,
+ * the symbol ids are mapped to the instance's in place, and the batch is committed, so a
+ * native file's uncompressed blocks go from the page cache to the ring in one copy
+ * (replay.h) and zstd blocks are decompressed where the consumers will read them. */
 #include "tools/cli.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
@@ -14,6 +19,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+/* Ticks claimed per batch when replaying into a ring: several 2048-tick blocks, so a
+ * native file's blocks land whole in the slots and a few reads are in flight at once. */
+#define CLAIM_TICKS 8192
 
 typedef struct source {
     tc_replay_t *rp;
@@ -63,6 +72,23 @@ static void source_close(source_t *s)
     tc_tickdir_close(s->dir);
     tc_replay_close(s->rp);
     tc_import_close(s->imp);
+}
+
+/* Maps the source's symbol ids of ticks t[0..n) to the instance's, adding the
+ * source's new symbols (a directory's table grows as its files open) to the segment. */
+static int map_symbols(tc_shm_t *shm, source_t *src, uint16_t *map, int *mapped, tc_tick_t *t, int n)
+{
+    int ns;
+    const tc_symbol_t *tab = source_symbols(src, &ns);
+    for (; *mapped < ns && *mapped < TC_SHM_SYMBOLS_MAX; (*mapped)++) {
+        int id = tc_shm_symbol_add(shm, &tab[*mapped]);
+        if (id < 0)
+            return id;
+        map[*mapped] = (uint16_t)id;
+    }
+    for (int i = 0; i < n; i++)
+        t[i].sym = map[t[i].sym];
+    return 0;
 }
 
 static void pace_until(int64_t t0, int64_t ev0, int64_t ev, double pace)
@@ -116,21 +142,25 @@ static int cmd_replay(int argc, char **argv)
     int64_t t0 = tc_clock_mono_ns(), ev0 = 0;
     unsigned long long total = 0;
     int n;
-    while ((n = source_read(&src, buf, 1024)) > 0) {
-        if (instance) {
-            int ns;
-            const tc_symbol_t *tab = source_symbols(&src, &ns);
-            for (; mapped < ns && mapped < TC_SHM_SYMBOLS_MAX; mapped++) {
-                int id = tc_shm_symbol_add(&shm, &tab[mapped]);
-                if (id < 0) {
-                    r = id;
-                    goto out;
-                }
-                map[mapped] = (uint16_t)id;
+    if (instance && pace == 0) {
+        for (;;) {
+            void *slots;
+            int room = tc_ring_claim_wait(&ring, CLAIM_TICKS, &slots, -1, NULL);
+            if (room < 0) {
+                r = room;
+                goto out;
             }
-            for (int i = 0; i < n; i++)
-                buf[i].sym = map[buf[i].sym];
+            if ((n = source_read(&src, slots, room)) <= 0)
+                break;
+            if ((r = map_symbols(&shm, &src, map, &mapped, slots, n)) < 0)
+                goto out;
+            tc_ring_commit(&ring, (uint32_t)n);
+            total += (unsigned long long)n;
         }
+    }
+    while (!(instance && pace == 0) && (n = source_read(&src, buf, 1024)) > 0) {
+        if (instance && (r = map_symbols(&shm, &src, map, &mapped, buf, n)) < 0)
+            goto out;
         for (int i = 0; i < n;) {
             int k = n - i;
             if (pace > 0) {

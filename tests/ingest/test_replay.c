@@ -119,6 +119,48 @@ Test(replay, all_records_in_order_uring_and_pread)
         cr_skip_test("io_uring refused by this kernel: only the pread path was checked");
 }
 
+/* Batch sizes that change from call to call move the reader between its paths (whole
+ * uncompressed blocks read straight into the batch, blocks staged through a slot and a
+ * staging buffer, zstd decompressed in place): every tick still comes back once, in
+ * order; and a batch with room for whole blocks ends on a block boundary instead of
+ * splitting the next block. */
+Test(replay, changing_batch_sizes_keep_order_and_block_boundaries)
+{
+    char raw[300], zst[300];
+    snprintf(raw, sizeof raw, "%s/mix.tck", dir);
+    snprintf(zst, sizeof zst, "%s/mixz.tck", dir);
+    make_file(raw, TC_TICKFILE_CODEC_NONE, 1000, 30017, 3);
+    make_file(zst, TC_TICKFILE_CODEC_ZSTD, 1000, 30017, 3);
+    static const int sizes[] = {4096, 700, 1, 9000, 2500, 1000, 333, 3000};
+    static tc_tick_t buf[9000];
+    for (int f = 0; f < 2; f++)
+        for (int pr = 0; pr < 2; pr++) {
+            tc_replay_t *rp = tc_replay_open(f ? zst : raw, &(tc_replay_opts_t){.force_pread = pr, .uring_on_tmpfs = 1});
+            cr_assert(rp, "%s", tc_err_msg());
+            uint64_t i = 0;
+            int r, k = 0;
+            tc_tick_t want;
+            for (;; k++) {
+                int max = sizes[k % 8];
+                uint64_t before = i;
+                if ((r = tc_replay_read(rp, buf, max)) <= 0)
+                    break;
+                cr_assert_leq(r, max);
+                for (int j = 0; j < r; j++, i++) {
+                    tickgen(&want, i, 3);
+                    cr_assert(memcmp(&buf[j], &want, 64) == 0, "tick %llu (call %d, max %d)", (unsigned long long)i, k, max);
+                }
+                /* from a block boundary, with room for at least one block: whole blocks only */
+                if (before % 1000 == 0 && max >= 1000 && i != 30017)
+                    cr_assert_eq(r % 1000, 0, "call %d (max %d) returned %d: a block was split", k, max, r);
+            }
+            cr_assert_eq(r, 0, "%s", tc_err_msg());
+            cr_assert_eq(i, 30017);
+            cr_assert_eq(tc_replay_stats(rp)->ticks_read, 30017);
+            tc_replay_close(rp);
+        }
+}
+
 Test(replay, empty_file)
 {
     char p[300];

@@ -7,14 +7,19 @@
  * registered in the instance table on first sight and whose rejects and sequence gaps
  * are counted (feed_rejects, feed_gaps).
  *
+ * Every tick read goes through the cleaner (ingest/cleanset.h: per-symbol rules from
+ * ingest.clean and the outlier, crossed and gap keys; every hit counted by reason as
+ * ingest.clean_<reason>); what it accepts is what is journaled and published.  At the
+ * end of a finite source the ticks the outlier filter still holds are released.
+ *
  * Every accepted tick from a live or synthetic source is appended to the journal (a
  * directory of native tick files, rolled by size and by day) before it is published;
  * the journal is synced every ingest.journal_sync_interval.  A replayed file is its own
  * record and is not journaled again.
  *
- * Restart: the synthetic and file sources are deterministic, so a restarted ingest
- * re-reads and drops the ticks the ring already holds and carries on: the ticks ring is
- * one continuous stream across restarts.  A live feed cannot be rewound: what it sent
+ * Restart: the synthetic and file sources and the cleaner are deterministic, so a
+ * restarted ingest re-reads and re-cleans the stream and drops the ticks the ring
+ * already holds and carries on: the ticks ring is one continuous stream across restarts.  A live feed cannot be rewound: what it sent
  * while ingest was down shows as sequence gaps.
  */
 #include "ingest/stage.h"
@@ -22,6 +27,7 @@
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
+#include "ingest/cleanset.h"
 #include "ingest/import.h"
 #include "ingest/replay.h"
 #include "ingest/synth.h"
@@ -57,9 +63,35 @@ typedef struct ingest {
     uint64_t pos0;
     tc_tick_t held[BATCH]; /* read from the source, not yet published */
     int n_held, i_held;
-    int eof, closed;
-    _Atomic uint64_t *ticks, *journaled, *feed_rejects, *feed_gaps;
+    int eof, closed, src_end;
+    uint64_t n_read; /* ticks read from the source (synthetic_ticks counts these) */
+    tc_cleanset_t *clean; /* NULL: ingest.clean = off */
+    _Atomic uint64_t *ticks, *journaled, *feed_rejects, *feed_gaps, *clean_dropped,
+        *clean_hits[TC_CLEAN_REASON_MAX];
 } ingest_t;
+
+static const char *instance_symbol(void *ctx, uint16_t id)
+{
+    ingest_t *g = ctx;
+    uint32_t n;
+    const tc_symbol_t *tab = tc_shm_symbols(tc_stage_shm(g->stg), &n);
+    return id < n ? tab[id].name : "";
+}
+
+static void clean_counters(ingest_t *g)
+{
+    tc_clean_stats_t st;
+    tc_cleanset_stats(g->clean, &st);
+    atomic_store_explicit(g->clean_dropped, st.dropped, memory_order_relaxed);
+    for (int r = 0; r < TC_CLEAN_REASON_MAX; r++)
+        atomic_store_explicit(g->clean_hits[r], st.hits[r], memory_order_relaxed);
+}
+
+/* Reads, maps and cleans the next ticks into out (instance symbol ids): the count
+ * accepted (possibly 0 while the cleaner holds ticks back), -EAGAIN (live feed idle),
+ * or another negative errno.  At the end of the source the held ticks come out, then
+ * g->src_end is set and 0 returned. */
+static int next_ticks(ingest_t *g, tc_tick_t *out, int want);
 
 static const tc_symbol_t *src_symbols(ingest_t *g, int *ret_n)
 {
@@ -236,12 +268,40 @@ static int ingest_init(tc_stage_t *stg, void **ret)
                                      &tc_stage_env(stg)->wait)) < 0 ||
         (r = open_journal(g)) < 0 || (r = open_source(g)) < 0 || (r = map_symbols(g)) < 0)
         goto fail;
-    /* resume: re-read and drop what the ring already holds (a live feed cannot) */
-    tc_tick_t skip[BATCH];
+    if (strcmp(g->cfg->ingest.clean, "off") != 0) {
+        tc_clean_cfg_t base;
+        tc_cleanset_cfg_from_config(&base, &g->cfg->ingest);
+        if (!(g->clean = tc_cleanset_create(&base, g->cfg->ingest.clean, instance_symbol, g))) {
+            r = tc_err_code() ? tc_err_code() : -EINVAL;
+            goto fail;
+        }
+    }
+    g->clean_dropped = tc_stage_counter(stg, "clean_dropped");
+    for (int i = 0; i < TC_CLEAN_REASON_MAX; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "clean_%s", tc_clean_reason_name(i));
+        g->clean_hits[i] = tc_stage_counter(stg, name);
+    }
+    /* resume: re-read and re-clean the stream, and drop what the ring already holds (a
+     * live feed cannot); accepted ticks past that point are the first to publish */
     for (uint64_t left = g->kind == SRC_FEED ? 0 : g->out.pos; left > 0;) {
-        int k = src_read(g, skip, left > BATCH ? BATCH : (int)left);
-        if (k <= 0)
+        int k = next_ticks(g, g->held, BATCH);
+        if (k < 0 && k != -EAGAIN) {
+            r = k;
+            goto fail;
+        }
+        if (k <= 0 && g->src_end)
             break;
+        if ((uint64_t)k > left) {
+            g->i_held = (int)left;
+            g->n_held = k;
+            /* not in the ring yet: journaled (again, if the crash came between the
+             * journal and the ring) before they are published */
+            if (g->journal && g->journal_ok &&
+                (r = tc_tickdir_append(g->journal, g->held + left, k - (int)left)) < 0)
+                goto fail;
+            break;
+        }
         left -= (uint64_t)k;
     }
     if (g->out.pos)
@@ -255,6 +315,7 @@ static int ingest_init(tc_stage_t *stg, void **ret)
     *ret = g;
     return 0;
 fail:
+    tc_cleanset_destroy(g->clean);
     tc_synth_destroy(g->synth);
     tc_replay_close(g->replay);
     tc_tickdir_close(g->dir);
@@ -312,34 +373,22 @@ static int ingest_work(void *st)
         close_out(g); /* everything read (and journaled) has been published */
         return 0;
     }
-    uint64_t limit = g->kind == SRC_SYNTH ? (uint64_t)g->cfg->ingest.synthetic_ticks : 0;
-    if (limit && g->out.pos >= limit && g->i_held == g->n_held) {
-        g->eof = 1;
-        close_out(g); /* a finite run: downstream drains and sees the end */
-        return 0;
-    }
     if (g->i_held == g->n_held) {
-        int want = BATCH;
-        if (limit && limit - g->out.pos < (uint64_t)want)
-            want = (int)(limit - g->out.pos);
-        int k = src_read(g, g->held, want);
+        int k = next_ticks(g, g->held, BATCH);
         if (k == -EAGAIN)
             return 0; /* live feed: nothing queued now */
         if (k < 0)
-            return TC_ERR_APPEND(k, "ingest: reading the source");
+            return k;
         if (k == 0) {
+            if (!g->src_end)
+                return 1; /* the cleaner holds what was read: read on */
             g->eof = 1;
-            TC_LOG(TC_LOG_NOTICE, "ingest: end of the source after %llu ticks",
-                   (unsigned long long)g->out.pos);
+            TC_LOG(TC_LOG_NOTICE, "ingest: end of the source after %llu ticks read, %llu published",
+                   (unsigned long long)g->n_read, (unsigned long long)g->out.pos);
             close_out(g);
             return 0;
         }
-        int r = map_symbols(g);
-        if (r < 0)
-            return r;
-        if (g->kind != SRC_FEED) /* feed ticks carry instance ids already */
-            for (int i = 0; i < k; i++)
-                g->held[i].sym = g->sym_map[g->held[i].sym];
+        int r;
         if (g->journal && g->journal_ok) {
             /* journal first: a tick is on its way to disk before anyone sees it */
             if ((r = tc_tickdir_append(g->journal, g->held, k)) < 0)
@@ -376,6 +425,40 @@ static int ingest_work(void *st)
     return n;
 }
 
+static int next_ticks(ingest_t *g, tc_tick_t *out, int want)
+{
+    if (g->src_end)
+        return 0;
+    uint64_t limit = g->kind == SRC_SYNTH ? (uint64_t)g->cfg->ingest.synthetic_ticks : 0;
+    if (limit && limit - g->n_read < (uint64_t)want)
+        want = (int)(limit - g->n_read);
+    int k = want > 0 ? src_read(g, out, want) : 0;
+    if (k == -EAGAIN)
+        return k;
+    if (k < 0)
+        return TC_ERR_APPEND(k, "ingest: reading the source");
+    if (k == 0) {
+        /* the end (or the synthetic limit): release what the outlier filter holds */
+        k = g->clean ? tc_cleanset_flush(g->clean, out, want > 0 ? want : BATCH) : 0;
+        if (k == 0)
+            g->src_end = 1;
+        return k;
+    }
+    g->n_read += (uint64_t)k;
+    int r = map_symbols(g);
+    if (r < 0)
+        return r;
+    if (g->kind != SRC_FEED) /* feed ticks carry instance ids already */
+        for (int i = 0; i < k; i++)
+            out[i].sym = g->sym_map[out[i].sym];
+    if (g->clean) {
+        if ((k = tc_cleanset_push(g->clean, out, k)) < 0)
+            return k;
+        clean_counters(g);
+    }
+    return k;
+}
+
 static int ingest_drained(void *st)
 {
     /* do_work publishes what was already read (and journaled), then closes the ring */
@@ -391,6 +474,7 @@ static void ingest_fini(void *st)
     tc_import_close(g->imp);
     tc_zmqfeed_close(g->feed);
     tc_tickdir_close(g->journal);
+    tc_cleanset_destroy(g->clean);
     free(g->sym_map);
     free(g);
 }

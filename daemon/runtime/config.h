@@ -106,6 +106,7 @@ typedef struct tc_config_ingest {
     double outlier_mad_k;
     int crossed_policy; /* tc_config_crossed_t */
     int64_t stale_gap;
+    char clean[TC_CONFIG_PATH_MAX];
 } tc_config_ingest_t;
 
 typedef struct tc_config_features {

@@ -345,14 +345,22 @@ static const tc_config_key_t keys[] = {
           "Synthetic ticks per second, all symbols together; 0 = as fast as possible."),
     K_INT(ingest, outlier_window, "100", 3, 1000000, R,
           "Ticks per symbol in the rolling median/MAD window of the outlier filter."),
-    K_DBL(ingest, outlier_mad_k, "10", 0, 1e6, 0,
-          "A price more than this many MADs from the rolling median is an outlier (counted "
-          "and dropped); 0 = filter off."),
+    K_DBL(ingest, outlier_mad_k, "0", 0, 1e6, 0,
+          "A price more than this many robust sigmas (1.4826 MAD) from the rolling median is "
+          "an outlier (counted and dropped); 0 = filter off, the default: the filter looks a "
+          "few ticks ahead per symbol to tell a jump from a bad print, so it delays each "
+          "symbol's ticks and changes the interleaving of a multi-symbol stream (10 is a "
+          "good value where that is acceptable)."),
     K_ENUM(ingest, crossed_policy, "drop", crossed, 0,
            "What to do with a crossed quote (bid > ask): keep it (counted) or drop it "
            "(counted)."),
     K_DUR(ingest, stale_gap, "5m", 0, 30 * DAY, 0,
           "A symbol silent for longer than this is counted and logged as stale; 0 = off."),
+    K_STR(ingest, clean, "", NULL, R,
+          "Cleaning rules over the keys above: key=value,... (out_of_order, dup_seq, crossed, "
+          "locked, nonpos_price, zero_size, suspicious, outlier = keep|flag|drop; gap, "
+          "window, confirm, k, min_rel), then ;SYMBOL:key=value,... for one symbol, e.g. "
+          "zero_size=drop;BTCUSDT:window=500.  off = no cleaning."),
 
     /* [features] */
     K_ENUM(features, bar_type, "time", bars, R,

@@ -22,22 +22,17 @@
 #include "ingest/import.h"
 #include "ingest/replay.h"
 #include "ingest/tickdir.h"
+#include "ingest/ticksrc.h"
 
 /* ---- the source: a .tck file, a directory, or an importable file ------------------ */
 
-typedef struct source {
-    tc_replay_t *rp;
-    tc_tickdir_t *dir;
-    tc_import_t *imp;
-} source_t;
-
-static int source_open(source_t *s, tc_dataset_t *ds, const char *path)
+/* The source plus the list of files it reads (for their hashes in the model). */
+static int source_open(tc_ticksrc_t *s, tc_dataset_t *ds, const char *path)
 {
     memset(s, 0, sizeof *s);
     struct stat st;
     if (stat(path, &st) < 0)
         return TC_ERR(-errno, "%s: %s", path, strerror(errno));
-    const char *dot = strrchr(path, '.');
     int r = 0;
     if (S_ISDIR(st.st_mode)) {
         char **paths = NULL;
@@ -57,45 +52,12 @@ static int source_open(source_t *s, tc_dataset_t *ds, const char *path)
         free(paths);
         if (r < 0)
             return r;
-        tc_tickdir_opts_t o = {0};
-        s->dir = tc_tickdir_open(path, TC_TICKFILE_READ, &o);
     } else {
         if (!(ds->files[0] = strdup(path)))
             return TC_ERR(-ENOMEM, "out of memory");
         ds->n_files = 1;
-        if (dot && !strcmp(dot, TC_TICKFILE_EXT)) {
-            tc_replay_opts_t o = {0};
-            s->rp = tc_replay_open(path, &o);
-        } else {
-            tc_import_opts_t o = {0};
-            s->imp = tc_import_open(path, &o);
-        }
     }
-    return s->dir || s->rp || s->imp ? 0 : (tc_err_code() ? tc_err_code() : -EIO);
-}
-
-static int source_read(source_t *s, tc_tick_t *out, int max)
-{
-    return s->dir  ? tc_tickdir_read(s->dir, out, max)
-           : s->rp ? tc_replay_read(s->rp, out, max)
-                   : tc_import_read(s->imp, out, max);
-}
-
-static const tc_symbol_t *source_symbols(source_t *s, int *ret_n)
-{
-    if (s->dir)
-        return tc_tickdir_symbols(s->dir, ret_n);
-    if (s->rp)
-        return tc_replay_symbols(s->rp, ret_n);
-    *ret_n = 1;
-    return tc_import_symbol(s->imp);
-}
-
-static void source_close(source_t *s)
-{
-    tc_tickdir_close(s->dir);
-    tc_replay_close(s->rp);
-    tc_import_close(s->imp);
+    return tc_ticksrc_open(s, path);
 }
 
 /* ---- per-symbol bar collection ------------------------------------------------------ */
@@ -166,7 +128,7 @@ static int wanted(const tc_dataset_opts_t *o, const char *name)
 
 /* Feeds the whole source through the features pipeline into per-symbol bars. */
 static int collect(tc_dataset_t *ds, bars_t *bars, char (*names)[32], int *ret_nsym,
-                   source_t *src, tc_features_t *x, const tc_dataset_opts_t *o)
+                   tc_ticksrc_t *src, tc_features_t *x, const tc_dataset_opts_t *o)
 {
     enum { BATCH = 1024 };
     /* Records are cache-line aligned types: malloc's 16 bytes are not enough. */
@@ -179,9 +141,9 @@ static int collect(tc_dataset_t *ds, bars_t *bars, char (*names)[32], int *ret_n
     const int C = ds->C;
     int r = 0, n, priced = 0;
     uint64_t pos = 0;
-    while ((n = source_read(src, buf, BATCH)) > 0) {
+    while ((n = tc_ticksrc_read(src, buf, BATCH)) > 0) {
         int ns;
-        const tc_symbol_t *tab = source_symbols(src, &ns);
+        const tc_symbol_t *tab = tc_ticksrc_symbols(src, &ns);
         if (ns > TC_SYMBOLS_MAX_FEATURES)
             ns = TC_SYMBOLS_MAX_FEATURES;
         for (; priced < ns; priced++) { /* before the symbol's first tick, as the stage does */
@@ -289,7 +251,7 @@ int tc_dataset_load(tc_dataset_t **ret, const char *path, const tc_dataset_opts_
     bars_t *bars = calloc(TC_SYMBOLS_MAX_FEATURES, sizeof *bars);
     char (*names)[32] = calloc(TC_SYMBOLS_MAX_FEATURES, sizeof *names);
     tc_features_t *x = NULL;
-    source_t src = {0};
+    tc_ticksrc_t src = {0};
     int r, nsym = 0;
     if (!ds || !bars || !names) {
         r = TC_ERR(-ENOMEM, "out of memory");
@@ -307,7 +269,7 @@ int tc_dataset_load(tc_dataset_t **ret, const char *path, const tc_dataset_opts_
     if ((r = source_open(&src, ds, path)) < 0)
         goto fail;
     int ns;
-    const tc_symbol_t *tab = source_symbols(&src, &ns);
+    const tc_symbol_t *tab = tc_ticksrc_symbols(&src, &ns);
     for (int i = 0; o->symbols && i < o->n_symbols; i++) {
         int found = 0;
         for (int j = 0; j < ns && !found; j++)
@@ -342,7 +304,7 @@ int tc_dataset_load(tc_dataset_t **ret, const char *path, const tc_dataset_opts_
     ds = NULL;
     r = 0;
 fail:
-    source_close(&src);
+    tc_ticksrc_close(&src);
     tc_features_destroy(x);
     for (int i = 0; bars && i < TC_SYMBOLS_MAX_FEATURES; i++)
         bars_free(&bars[i]);

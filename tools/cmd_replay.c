@@ -8,6 +8,7 @@
  * native file's uncompressed blocks go from the page cache to the ring in one copy
  * (replay.h) and zstd blocks are decompressed where the consumers will read them. */
 #include "tools/cli.h"
+#include "ingest/ticksrc.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "ingest/import.h"
@@ -24,62 +25,12 @@
  * native file's blocks land whole in the slots and a few reads are in flight at once. */
 #define CLAIM_TICKS 8192
 
-typedef struct source {
-    tc_replay_t *rp;
-    tc_tickdir_t *dir;
-    tc_import_t *imp;
-} source_t;
-
-static int source_open(source_t *s, const char *path)
-{
-    memset(s, 0, sizeof *s);
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return TC_ERR(-errno, "%s: %s", path, strerror(errno));
-    const char *dot = strrchr(path, '.');
-    if (S_ISDIR(st.st_mode)) {
-        tc_tickdir_opts_t o = {0};
-        s->dir = tc_tickdir_open(path, TC_TICKFILE_READ, &o);
-    } else if (dot && !strcmp(dot, ".tck")) {
-        tc_replay_opts_t o = {0};
-        s->rp = tc_replay_open(path, &o);
-    } else {
-        tc_import_opts_t o = {0};
-        s->imp = tc_import_open(path, &o);
-    }
-    return s->dir || s->rp || s->imp ? 0 : (tc_err_code() ? tc_err_code() : -EIO);
-}
-
-static int source_read(source_t *s, tc_tick_t *out, int max)
-{
-    return s->dir ? tc_tickdir_read(s->dir, out, max)
-           : s->rp ? tc_replay_read(s->rp, out, max)
-                   : tc_import_read(s->imp, out, max);
-}
-
-static const tc_symbol_t *source_symbols(source_t *s, int *ret_n)
-{
-    if (s->dir)
-        return tc_tickdir_symbols(s->dir, ret_n);
-    if (s->rp)
-        return tc_replay_symbols(s->rp, ret_n);
-    *ret_n = 1;
-    return tc_import_symbol(s->imp);
-}
-
-static void source_close(source_t *s)
-{
-    tc_tickdir_close(s->dir);
-    tc_replay_close(s->rp);
-    tc_import_close(s->imp);
-}
-
 /* Maps the source's symbol ids of ticks t[0..n) to the instance's, adding the
  * source's new symbols (a directory's table grows as its files open) to the segment. */
-static int map_symbols(tc_shm_t *shm, source_t *src, uint16_t *map, int *mapped, tc_tick_t *t, int n)
+static int map_symbols(tc_shm_t *shm, tc_ticksrc_t *src, uint16_t *map, int *mapped, tc_tick_t *t, int n)
 {
     int ns;
-    const tc_symbol_t *tab = source_symbols(src, &ns);
+    const tc_symbol_t *tab = tc_ticksrc_symbols(src, &ns);
     for (; *mapped < ns && *mapped < TC_SHM_SYMBOLS_MAX; (*mapped)++) {
         int id = tc_shm_symbol_add(shm, &tab[*mapped]);
         if (id < 0)
@@ -119,8 +70,8 @@ static int cmd_replay(int argc, char **argv)
         return TC_ERR(-EINVAL, "which file? (tickcast replay FILE [--instance NAME])");
     if (pace < 0)
         return TC_ERR(-EINVAL, "--pace must be positive");
-    source_t src;
-    int r = source_open(&src, path);
+    tc_ticksrc_t src;
+    int r = tc_ticksrc_open(&src, path);
     if (r < 0)
         return r;
     tc_shm_t shm = {0};
@@ -150,7 +101,7 @@ static int cmd_replay(int argc, char **argv)
                 r = room;
                 goto out;
             }
-            if ((n = source_read(&src, slots, room)) <= 0)
+            if ((n = tc_ticksrc_read(&src, slots, room)) <= 0)
                 break;
             if ((r = map_symbols(&shm, &src, map, &mapped, slots, n)) < 0)
                 goto out;
@@ -158,7 +109,7 @@ static int cmd_replay(int argc, char **argv)
             total += (unsigned long long)n;
         }
     }
-    while (!(instance && pace == 0) && (n = source_read(&src, buf, 1024)) > 0) {
+    while (!(instance && pace == 0) && (n = tc_ticksrc_read(&src, buf, 1024)) > 0) {
         if (instance && (r = map_symbols(&shm, &src, map, &mapped, buf, n)) < 0)
             goto out;
         for (int i = 0; i < n;) {
@@ -192,7 +143,7 @@ out:
     free(map);
     if (shm.base)
         tc_shm_detach(&shm);
-    source_close(&src);
+    tc_ticksrc_close(&src);
     return r;
 }
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,4 +64,14 @@ int tc_test_daemon_stop(pid_t d)
     if (d == running)
         running = 0;
     return st;
+}
+
+uint64_t tc_test_counter(const tc_shm_t *s, const char *name)
+{
+    uint32_t n;
+    const tc_counter_t *c = tc_shm_counters(s, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(c[i].name, name))
+            return atomic_load(&c[i].value);
+    return UINT64_MAX;
 }

@@ -3,6 +3,7 @@
 #ifndef TC_TEST_DAEMON_RUN_H
 #define TC_TEST_DAEMON_RUN_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "shm/segment.h"
@@ -18,6 +19,8 @@ int tc_test_ring_wait_closed(tc_shm_t *s, const char *ring, int timeout_s);
 /* SIGKILLs the daemon tc_test_daemon_start started if it still runs: a test's .fini, so
  * no daemon outlives a failed assertion (its stages follow it: PDEATHSIG). */
 void tc_test_daemon_kill(void);
+/* The value of counter name in the segment; UINT64_MAX when there is no such counter. */
+uint64_t tc_test_counter(const tc_shm_t *s, const char *name);
 /* SIGTERM, wait; returns the exit status as waitpid gave it. */
 int tc_test_daemon_stop(pid_t d);
 

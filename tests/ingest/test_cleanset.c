@@ -54,17 +54,6 @@ static void write_file(const char *path, const tc_tick_t *t)
     cr_assert_eq(tc_tickfile_close(tf), 0);
 }
 
-static uint64_t counter(tc_shm_t *s, const char *name)
-{
-    uint32_t n;
-    const tc_counter_t *c = tc_shm_counters(s, &n);
-    for (uint32_t i = 0; i < n; i++)
-        if (!strcmp(c[i].name, name))
-            return atomic_load(&c[i].value);
-    cr_assert_fail("no counter %s", name);
-    return 0;
-}
-
 Test(cleanset, ingest_publishes_what_the_rules_accept_and_counts_every_hit, .timeout = 60,
      .fini = tc_test_daemon_kill)
 {
@@ -104,11 +93,11 @@ Test(cleanset, ingest_publishes_what_the_rules_accept_and_counts_every_hit, .tim
         cr_assert_eq((got[j].flags & TC_TICK_NO_VOLUME) != 0, i == 8, "tick %d flags %#x", i, got[j].flags);
         j++;
     }
-    cr_assert_eq(counter(&s, "ingest.clean_nonpos_price"), 1);
-    cr_assert_eq(counter(&s, "ingest.clean_out_of_order"), 1);
-    cr_assert_eq(counter(&s, "ingest.clean_zero_size"), 2);
-    cr_assert_eq(counter(&s, "ingest.clean_crossed"), 1);
-    cr_assert_eq(counter(&s, "ingest.clean_dropped"), 4);
+    cr_assert_eq(tc_test_counter(&s, "ingest.clean_nonpos_price"), 1);
+    cr_assert_eq(tc_test_counter(&s, "ingest.clean_out_of_order"), 1);
+    cr_assert_eq(tc_test_counter(&s, "ingest.clean_zero_size"), 2);
+    cr_assert_eq(tc_test_counter(&s, "ingest.clean_crossed"), 1);
+    cr_assert_eq(tc_test_counter(&s, "ingest.clean_dropped"), 4);
     tc_shm_detach(&s);
     int st = tc_test_daemon_stop(d);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);

@@ -370,17 +370,6 @@ Test(infer, promotion_in_the_registry_switches_between_records_and_publishes, .t
     swap_scenario(1);
 }
 
-static uint64_t counter(tc_shm_t *s, const char *name)
-{
-    uint32_t n;
-    const tc_counter_t *c = tc_shm_counters(s, &n);
-    for (uint32_t i = 0; i < n; i++)
-        if (!strcmp(c[i].name, name))
-            return atomic_load(&c[i].value);
-    cr_assert_fail("no counter %s", name);
-    return 0;
-}
-
 /* A model the features stage cannot feed is refused with the reason, and the stage
  * still consumes every feature record (it gates the features ring) without predicting. */
 Test(infer, unusable_model_is_refused_and_the_pipeline_keeps_flowing, .timeout = 120,
@@ -407,10 +396,10 @@ Test(infer, unusable_model_is_refused_and_the_pipeline_keeps_flowing, .timeout =
     cr_assert(tc_test_ring_wait_closed(&s, "predictions", 60), "the infer stage finished the run");
     static tc_feat_t feats[MAXREC];
     int nf = features_in_process(feats, 20000);
-    cr_assert_eq(counter(&s, "infer.features"), (uint64_t)nf);
-    cr_assert_eq(counter(&s, "infer.unserved"), (uint64_t)nf);
-    cr_assert_eq(counter(&s, "infer.predictions"), 0);
-    cr_assert_eq(counter(&s, "infer.model_refused"), 1);
+    cr_assert_eq(tc_test_counter(&s, "infer.features"), (uint64_t)nf);
+    cr_assert_eq(tc_test_counter(&s, "infer.unserved"), (uint64_t)nf);
+    cr_assert_eq(tc_test_counter(&s, "infer.predictions"), 0);
+    cr_assert_eq(tc_test_counter(&s, "infer.model_refused"), 1);
     tc_shm_detach(&s);
     cleanup(inst, conf, d);
     unlink(model);

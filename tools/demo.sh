@@ -15,7 +15,7 @@ bin=$(cd "$bin" && pwd)
 inst="demo-$$"
 work=$(mktemp -d /tmp/tickcast-demo.XXXXXX)
 daemon=
-trap '[ -n "$daemon" ] && kill "$daemon" 2>/dev/null; rm -rf "$work"; rm -f "/dev/shm/tickcast.$inst"' EXIT
+trap 'if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; fi; rm -rf "$work"; rm -f "/dev/shm/tickcast.$inst"' EXIT
 tc() { "$bin/tickcast" "$@"; }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -191,8 +191,11 @@ static int open_source(ingest_t *g)
     }
     if (c->source == TC_CONFIG_SOURCE_ZMQ) {
         const char *topics[2] = {c->zmq_subscribe[0] ? c->zmq_subscribe : NULL, NULL};
+        /* a burst the stage cannot take at once waits in libzmq's queue rather than
+         * being dropped at its default mark of 1,000 messages (a tick message is about
+         * 100 bytes, so a million queued is ~100 MB at worst) */
         tc_zmqfeed_opts_t o = {.endpoint = c->zmq_endpoint, .topics = topics,
-                               .symbol_fn = feed_symbol, .symbol_ctx = g};
+                               .symbol_fn = feed_symbol, .symbol_ctx = g, .rcvhwm = 1 << 20};
         g->kind = SRC_FEED;
         g->feed = tc_zmqfeed_open(&o);
         if (!g->feed)

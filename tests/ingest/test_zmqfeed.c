@@ -431,8 +431,10 @@ Test(zmqfeed, ingest_stage_puts_live_ticks_in_the_ring, .timeout = 60)
     char ep[300], o_ep[340];
     snprintf(ep, sizeof ep, "ipc://%s/stage.sock", dir);
     snprintf(o_ep, sizeof o_ep, "ingest.zmq_endpoint=%s", ep);
+    /* clean = off: this checks the transport, every tick unchanged; the cleaner is
+     * tested in test_cleanset */
     char *sargv[] = {bin, "--instance", inst, "-o", "ingest.source=zmq", "-o", o_ep,
-                     "-o", "ingest.zmq_subscribe=tick.BTC", NULL};
+                     "-o", "ingest.zmq_subscribe=tick.BTC", "-o", "ingest.clean=off", NULL};
     stage = spawn(sargv, NULL);
     char script[512], out[300];
     snprintf(script, sizeof script, "%s/tools/feed_publisher.py", TC_SOURCE_DIR);

@@ -37,6 +37,13 @@ void tc_stage_signals_install(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* tickcastd starts stages with SIGTERM/SIGINT blocked, so a stop that arrives while
+     * the process is still starting waits for the handler instead of killing it */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &stop, NULL);
 }
 
 tc_shm_t *tc_stage_shm(tc_stage_t *stg) { return &stg->shm; }

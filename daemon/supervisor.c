@@ -217,6 +217,13 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
     if (pid == 0) {
         /* The child: default signals, dies with the supervisor, no systemd socket. */
         tc_signals_child_reset();
+        /* blocked across exec until the stage's handlers are in place
+         * (tc_stage_signals_install): a drain right after a start is still a drain */
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigaddset(&stop, SIGINT);
+        sigprocmask(SIG_BLOCK, &stop, NULL);
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         unsetenv("NOTIFY_SOCKET");
         unsetenv("WATCHDOG_USEC");

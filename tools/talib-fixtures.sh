@@ -39,28 +39,10 @@ command -v gcc >/dev/null || { echo "talib-fixtures.sh: gcc is needed" >&2; exit
 [ -f "$shared/golden/input_goog.csv" ] || {
     echo "talib-fixtures.sh: $shared/golden/input_goog.csv not found (--shared DIR)" >&2; exit 1; }
 
-mkdir -p "$scratch"
-cd "$scratch"
-if [ ! -d package/src/lib ]; then
-    npm pack --silent "talib@$talib_version" >/dev/null
-    tar xzf "talib-$talib_version.tgz"
-fi
+# The C library: bench/talib-build.sh fetches and compiles it (every source of the
+# package's own ta_libc Makefile, that Makefile's flags) into the shared scratch directory.
+scratch=$("$repo/bench/talib-build.sh" --scratch "$scratch" | tail -n 1)
 lib=$scratch/package/src/lib
-
-# The C library: every source of the package's own ta_libc Makefile (common, abstract
-# layer with its tables, and one file per function), same flags as that Makefile.
-if [ ! -f "$scratch/libta.a" ]; then
-    mkdir -p obj
-    cflags="-O2 -fno-strict-aliasing -DTA_SINGLE_THREAD -DNO_DEBUG -w"
-    inc="-I$lib/include -I$lib/src/ta_common -I$lib/src/ta_abstract -I$lib/src/ta_abstract/tables -I$lib/src/ta_abstract/frames"
-    for src in "$lib"/src/ta_common/*.c "$lib"/src/ta_abstract/*.c "$lib"/src/ta_abstract/frames/*.c \
-               "$lib"/src/ta_abstract/tables/*.c "$lib"/src/ta_func/*.c; do
-        case "$src" in */excel_glue.c) continue ;; esac
-        obj="obj/$(basename "$(dirname "$src")")_$(basename "$src" .c).o"
-        [ -f "$obj" ] || gcc $cflags $inc -c "$src" -o "$obj"
-    done
-    ar rcs libta.a obj/*.o
-fi
 
 gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -I"$lib/include" "$here/talib_fixtures.c" \
     "$scratch/libta.a" -lm -o "$scratch/talib_fixtures"

@@ -26,6 +26,20 @@ static inline const char *fx_path(const char *file)
     return buf;
 }
 
+/* The whole file at path (malloc'd; the caller frees), its size in *n. */
+static inline unsigned char *fx_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n);
+    cr_assert(fread(b, 1, *n, f) == *n);
+    fclose(f);
+    return b;
+}
+
 static inline tc_st_t *fx_open(const char *name)
 {
     char file[256];

@@ -265,19 +265,6 @@ static void write_bytes(const char *path, const void *p, size_t n)
     fclose(f);
 }
 
-static unsigned char *read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc(*n);
-    cr_assert(fread(b, 1, *n, f) == *n);
-    fclose(f);
-    return b;
-}
-
 /* A file with the given header text and n data bytes of zeros. */
 static void write_raw(const char *path, const char *header, size_t data)
 {
@@ -301,7 +288,7 @@ Test(model, malformed_files_refused)
     char path[256];
     snprintf(path, sizeof path, "/tmp/tc_infer_bad_%d.safetensors", (int)getpid());
     size_t n;
-    unsigned char *good = read_bytes(fx_path("lstm_l2_model.safetensors"), &n);
+    unsigned char *good = fx_slurp(fx_path("lstm_l2_model.safetensors"), &n);
 
     write_bytes(path, good, n - 10);
     expect_refused(path, "truncated", NULL);
@@ -427,7 +414,7 @@ Test(model, mismatched_models_refused)
             /* write_mutant always writes hidden=6; change it in place instead. */
             write_mutant(path, m, &(mutation_t){0});
             size_t n;
-            unsigned char *b = read_bytes(path, &n);
+            unsigned char *b = fx_slurp(path, &n);
             char *p = strstr((char *)b + 8, "\"hidden\":\"6\"");
             cr_assert(p);
             p[10] = '7';

@@ -53,23 +53,10 @@ Test(safetensors, write_read_round_trip)
     unlink(path);
 }
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc(*n);
-    cr_assert(fread(b, 1, *n, f) == *n);
-    fclose(f);
-    return b;
-}
-
 Test(safetensors, every_truncation_refused)
 {
     size_t n;
-    unsigned char *good = slurp(fx_path("gru_l2_model.safetensors"), &n);
+    unsigned char *good = fx_slurp(fx_path("gru_l2_model.safetensors"), &n);
     for (size_t len = 0; len < n; len++) {
         tc_st_t *st = NULL;
         int r = tc_st_parse(&st, good, len, "cut");
@@ -84,7 +71,7 @@ Test(safetensors, every_truncation_refused)
 Test(safetensors, header_corruption_never_crashes)
 {
     size_t n;
-    unsigned char *good = slurp(fx_path("lstm_l2_model.safetensors"), &n);
+    unsigned char *good = fx_slurp(fx_path("lstm_l2_model.safetensors"), &n);
     unsigned char *b = malloc(n);
     size_t hlen = good[0] | (size_t)good[1] << 8;
     static const unsigned char vals[] = {0, '"', '{', '}', '[', ']', ',', ':', '\\', '9', 'x', 0x80, 0xff};

@@ -13,7 +13,9 @@ struct tc_cleanset {
     const char *(*names)(void *ctx, uint16_t id);
     void *ctx;
     tc_clean_t **c; /* (TC_SHM_SYMBOLS_MAX), NULL until the symbol's first tick */
-    int flush_next; /* symbol tc_cleanset_flush looks at next */
+    uint16_t active[TC_SHM_SYMBOLS_MAX]; /* ids with a cleaner, in creation order */
+    int n_active;
+    int flush_next; /* index into active tc_cleanset_flush looks at next */
 };
 
 void tc_cleanset_cfg_from_config(tc_clean_cfg_t *cfg, const tc_config_ingest_t *ic)
@@ -79,8 +81,8 @@ void tc_cleanset_destroy(tc_cleanset_t *cs)
     if (!cs)
         return;
     if (cs->c)
-        for (int i = 0; i < TC_SHM_SYMBOLS_MAX; i++)
-            tc_clean_destroy(cs->c[i]);
+        for (int i = 0; i < cs->n_active; i++)
+            tc_clean_destroy(cs->c[cs->active[i]]);
     free(cs->c);
     free(cs->spec);
     free(cs);
@@ -95,7 +97,8 @@ static tc_clean_t *cleaner(tc_cleanset_t *cs, uint16_t sym)
         const char *name = cs->names ? cs->names(cs->ctx, sym) : NULL;
         if (apply_spec(&cfg, cs->spec, name ? name : "") < 0)
             return NULL;
-        cs->c[sym] = tc_clean_create(&cfg);
+        if ((cs->c[sym] = tc_clean_create(&cfg)))
+            cs->active[cs->n_active++] = sym;
     }
     return cs->c[sym];
 }
@@ -117,19 +120,16 @@ int tc_cleanset_push(tc_cleanset_t *cs, tc_tick_t *t, int n)
 int tc_cleanset_flush(tc_cleanset_t *cs, tc_tick_t *out, int max)
 {
     int k = 0;
-    for (; cs->flush_next < TC_SHM_SYMBOLS_MAX && k + TC_CLEAN_CONFIRM_MAX <= max; cs->flush_next++)
-        if (cs->c[cs->flush_next])
-            k += tc_clean_flush(cs->c[cs->flush_next], out + k, max - k);
+    for (; cs->flush_next < cs->n_active && k + TC_CLEAN_CONFIRM_MAX <= max; cs->flush_next++)
+        k += tc_clean_flush(cs->c[cs->active[cs->flush_next]], out + k, max - k);
     return k;
 }
 
 void tc_cleanset_stats(const tc_cleanset_t *cs, tc_clean_stats_t *ret)
 {
     memset(ret, 0, sizeof *ret);
-    for (int i = 0; i < TC_SHM_SYMBOLS_MAX; i++) {
-        if (!cs->c[i])
-            continue;
-        const tc_clean_stats_t *s = tc_clean_stats(cs->c[i]);
+    for (int i = 0; i < cs->n_active; i++) {
+        const tc_clean_stats_t *s = tc_clean_stats(cs->c[cs->active[i]]);
         ret->in += s->in;
         ret->out += s->out;
         ret->dropped += s->dropped;

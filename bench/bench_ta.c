@@ -8,7 +8,10 @@
  * low outside both by a half-normal excursion, log-normal volumes; so ties and flat
  * bars occur as in real prices.  For SMA(30) EMA(30) RSI(14) MACD(12,26,9)
  * BBANDS(5,2,2) ATR(14) ADX(14), each round times, interleaved:
- *   stream   tc_ta_update, one bar at a time, outputs stored per bar
+ *   stream   one bar at a time through the public update call, outputs stored per
+ *            bar: tc_sma_update and tc_ema_update (features/fastma.h, inline, state in
+ *            a heap block) for SMA and EMA, tc_ta_update for the others; SMA and EMA
+ *            also through tc_ta_update (the catalog's generic call), reported beside
  *   batch    TA-Lib's TA_<NAME> over all bars at once
  *   trailing TA-Lib over the trailing window on each new bar, on --trail-bars bars
  *            (window 10x the period for the indicators with memory, the period for
@@ -25,6 +28,7 @@
  * time, see bench/talib-build.sh) it says so and reports tickcast's figures alone.
  */
 #include "daemon/runtime/err.h"
+#include "features/fastma.h"
 #include "features/featset.h"
 #include "features/ta.h"
 
@@ -112,6 +116,7 @@ typedef struct ind {
     int n_out;
     /* results */
     double ns_stream, ns_batch, ns_trail;
+    double ns_generic; /* SMA, EMA: through tc_ta_update (ns_stream is the inline call) */
     long checked, mismatched, first_stream, first_batch;
     double worst;
 } ind_t;
@@ -166,6 +171,34 @@ static double stream_run(tc_ta_t *ta, const series_t *s, int hlc, int n_out, dou
         }
     }
     return (now_ns() - t0) / (double)n;
+}
+
+/* SMA(30) and EMA(30) through their inline calls (fastma.h), each state in a heap block
+ * as a long-lived caller would hold it.  Returns ns per bar, or -1 for the others. */
+static double fast_run(int which, const series_t *s, double *o0)
+{
+    if (which != IND_SMA && which != IND_EMA)
+        return -1;
+    tc_sma_t *sma = malloc(tc_sma_size(30));
+    tc_ema_t *ema = malloc(sizeof *ema);
+    if (!sma || !ema || tc_sma_init(sma, 30) < 0 || tc_ema_init(ema, 30) < 0) {
+        free(sma);
+        free(ema);
+        return -1;
+    }
+    long n = s->n;
+    const double *c = s->close;
+    double y, t0 = now_ns();
+    if (which == IND_SMA)
+        for (long t = 0; t < n; t++)
+            o0[t] = tc_sma_update(sma, c[t], &y) ? y : NAN;
+    else
+        for (long t = 0; t < n; t++)
+            o0[t] = tc_ema_update(ema, c[t], &y) ? y : NAN;
+    double ns = (now_ns() - t0) / (double)n;
+    free(sma);
+    free(ema);
+    return ns;
 }
 
 /* ---- references for what one update per call can cost on this machine ---- */
@@ -276,14 +309,16 @@ static int close_enough(double want, double got, double *worst)
 /* Bar by bar: streaming NaN exactly before TA-Lib's first output, equal after. */
 static void check(ind_t *d, long n, double **stream, double **batch, int beg, int nb)
 {
-    d->checked = d->mismatched = 0;
+    /* counts add up over calls (SMA and EMA check both of their calls) */
     d->first_batch = beg;
-    d->first_stream = -1;
+    long first = -1;
     for (long t = 0; t < n; t++)
         if (!isnan(stream[0][t])) {
-            d->first_stream = t;
+            first = t;
             break;
         }
+    if (d->checked == 0 || first != beg)
+        d->first_stream = first;
     for (int k = 0; k < d->n_out; k++)
         for (long t = 0; t < n; t++) {
             double want = t >= beg && t - beg < nb ? batch[k][t - beg] : NAN;
@@ -374,7 +409,9 @@ static int only_run(const char *only, tc_ta_t *const *ta, const series_t *s, dou
         if (strcmp(inds[i].name, only) == 0) {
             double best = INFINITY, best_talib = INFINITY;
             for (int r = 0; r < rounds; r++) {
-                double v = stream_run(ta[i], s, inds[i].hlc, inds[i].n_out, stream_out);
+                double v = fast_run(i, s, stream_out[0]);
+                if (v < 0)
+                    v = stream_run(ta[i], s, inds[i].hlc, inds[i].n_out, stream_out);
                 best = v < best ? v : best;
 #ifdef TC_HAVE_TALIB
                 int b, k;
@@ -464,7 +501,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_ta: %s: %s\n", inds[i].label, tc_err_msg());
             return 1;
         }
-        inds[i].ns_stream = inds[i].ns_batch = inds[i].ns_trail = INFINITY;
+        inds[i].ns_stream = inds[i].ns_batch = inds[i].ns_trail = inds[i].ns_generic = INFINITY;
     }
     if (only) {
         int rc = only_run(only, ta, &s, stream_out, batch_out, rounds);
@@ -502,6 +539,7 @@ int main(int argc, char **argv)
      * malloc's first growth land outside the timed rounds. */
     for (int i = 0; i < N_IND; i++) {
         stream_run(ta[i], &s, inds[i].hlc, inds[i].n_out, stream_out);
+        fast_run(i, &s, stream_out[0]);
         batch_run(i, &s, batch_out, &beg[i], &nb[i]);
     }
 #else
@@ -511,14 +549,21 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < N_IND; i++) {
             double v = stream_run(ta[i], &s, inds[i].hlc, inds[i].n_out, stream_out);
-            if (v < inds[i].ns_stream)
-                inds[i].ns_stream = v;
+            double fast = fast_run(i, &s, stream_out[1]);
+            double *gen = i == IND_SMA || i == IND_EMA ? &inds[i].ns_generic : &inds[i].ns_stream;
+            if (v < *gen)
+                *gen = v;
+            if (fast >= 0 && fast < inds[i].ns_stream)
+                inds[i].ns_stream = fast;
 #ifdef TC_HAVE_TALIB
             v = batch_run(i, &s, batch_out, &beg[i], &nb[i]);
             if (v < inds[i].ns_batch)
                 inds[i].ns_batch = v;
-            if (r == 0) /* the outputs are the same every round: check once */
+            if (r == 0) { /* the outputs are the same every round: check once, both calls */
                 check(&inds[i], n, stream_out, batch_out, beg[i], nb[i]);
+                if (fast >= 0)
+                    check(&inds[i], n, &stream_out[1], batch_out, beg[i], nb[i]);
+            }
             v = trail_run(i, &s, trail_bars, scratch, &sink);
             if (v < inds[i].ns_trail)
                 inds[i].ns_trail = v;
@@ -558,6 +603,11 @@ int main(int argc, char **argv)
                        "\"mismatched\": %ld, \"first_stream\": %ld, \"first_talib\": %ld",
                        d->ns_batch, d->ns_stream / d->ns_batch, d->ns_trail, d->window,
                        trail_bars, d->checked, d->mismatched, d->first_stream, d->first_batch);
+            if (isfinite(d->ns_generic)) {
+                printf(", \"generic_call_ns\": %.3f", d->ns_generic);
+                if (have_talib)
+                    printf(", \"generic_ratio\": %.3f", d->ns_generic / d->ns_batch);
+            }
             printf("}");
         }
         printf("],\n \"floor_call_ns\": %.3f, \"floor_running_sum_ns\": %.3f,", floor_call,
@@ -599,6 +649,14 @@ int main(int argc, char **argv)
                    d->ns_batch, d->ns_stream / d->ns_batch, d->ns_trail, d->window, chk,
                    d->ns_stream > 2.0 * d->ns_batch ? " (over the 2x bar)" : "");
         }
+        for (int i = 0; i < N_IND; i++)
+            if (isfinite(inds[i].ns_generic))
+                printf("%s through the inline call %s: %.2f ns; through the catalog's generic "
+                       "tc_ta_update: %.2f ns%s\n",
+                       inds[i].label, i == IND_SMA ? "tc_sma_update" : "tc_ema_update",
+                       inds[i].ns_stream, inds[i].ns_generic,
+                       have_talib && inds[i].ns_generic > 2.0 * inds[i].ns_batch
+                           ? " (over the 2x bar)" : "");
         printf("references: the public update call of ADD (no state) %.2f ns; a running sum "
                "kept in memory between calls %.2f ns\n",
                floor_call, floor_sum);

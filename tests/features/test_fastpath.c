@@ -1,15 +1,18 @@
 /* test_fastpath.c — the inlined SMA and EMA of tc_ma_update (the EMA recomputing the
- * previous bar from two bars back) and BBANDS' direct path for an SMA middle band give
+ * previous bar from two bars back), the standalone inline ones of fastma.h, and BBANDS'
+ * direct path for an SMA middle band give
  * the very bits of TA-Lib's loops, written out here naively in TA-Lib's order of
  * operations (ta_SMA.c, ta_EMA.c, ta_BBANDS.c with TA_INT_stddev_using_precalc_ma):
  * bit-for-bit equality on every bar, across periods 2..31, restarts and flat stretches,
  * for prices drifting over orders of magnitude so the running sums round on every bar. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "features/fastma.h"
 #include "features/ma.h"
 #include "features/ta.h"
 
@@ -154,4 +157,82 @@ Test(fastpath, bbands_sma_bits_equal_talib_order)
             tc_ta_destroy(ta);
         }
     }
+}
+
+/* fastma.h: heap blocks as a caller would hold them, fed twice (re-initialised in
+ * between), against the same naive loops; periods up to a window longer than a page. */
+Test(fastpath, fastma_bits_equal_talib_order)
+{
+    static double x[N_BARS], want_s[N_BARS], want_e[N_BARS];
+    const int periods[] = {2, 3, 5, 14, 30, 31, 200, 1000};
+    for (uint64_t seed = 6; seed <= 7; seed++) {
+        prices(x, N_BARS, seed);
+        for (size_t k = 0; k < sizeof periods / sizeof periods[0]; k++) {
+            int p = periods[k];
+            naive_sma(x, N_BARS, p, want_s);
+            naive_ema(x, N_BARS, p, want_e);
+            tc_sma_t *s = malloc(tc_sma_size(p));
+            tc_ema_t e;
+            cr_assert_not_null(s);
+            for (int pass = 0; pass < 2; pass++) {
+                cr_assert_eq(tc_sma_init(s, p), 0);
+                cr_assert_eq(tc_ema_init(&e, p), 0);
+                for (int i = 0; i < N_BARS; i++) {
+                    double ys = NAN, ye = NAN;
+                    int rs = tc_sma_update(s, x[i], &ys), re = tc_ema_update(&e, x[i], &ye);
+                    cr_assert_eq(rs, !isnan(want_s[i]), "SMA p %d bar %d: ready %d", p, i, rs);
+                    cr_assert_eq(re, !isnan(want_e[i]), "EMA p %d bar %d: ready %d", p, i, re);
+                    if (rs)
+                        cr_assert(same_bits(ys, want_s[i]), "SMA p %d bar %d: %.17g, TA-Lib order %.17g",
+                                  p, i, ys, want_s[i]);
+                    if (re)
+                        cr_assert(same_bits(ye, want_e[i]), "EMA p %d bar %d: %.17g, TA-Lib order %.17g",
+                                  p, i, ye, want_e[i]);
+                }
+            }
+            free(s);
+        }
+    }
+}
+
+/* ... and against the catalog's SMA and EMA objects (which the golden suite checks
+ * against TA-Lib's own outputs), bar by bar. */
+Test(fastpath, fastma_equals_catalog)
+{
+    static double x[N_BARS];
+    prices(x, N_BARS, 8);
+    const char *names[] = {"SMA", "EMA"};
+    for (int f = 0; f < 2; f++) {
+        double prm[TC_TA_MAX_PARAM] = {30};
+        tc_ta_t *ta = tc_ta_create(tc_ta_find(names[f]), prm, TC_TA_MODE_TALIB);
+        cr_assert_not_null(ta);
+        tc_sma_t *s = malloc(tc_sma_size(30));
+        tc_ema_t e;
+        cr_assert(s && tc_sma_init(s, 30) == 0 && tc_ema_init(&e, 30) == 0);
+        for (int i = 0; i < N_BARS; i++) {
+            double want = NAN, got = NAN;
+            int rw = tc_ta_update(ta, &x[i], &want);
+            int rg = f == 0 ? tc_sma_update(s, x[i], &got) : tc_ema_update(&e, x[i], &got);
+            cr_assert_eq(rg, rw, "%s bar %d: ready %d, catalog %d", names[f], i, rg, rw);
+            if (rg)
+                cr_assert(same_bits(got, want), "%s bar %d: %.17g, catalog %.17g", names[f], i, got, want);
+        }
+        free(s);
+        tc_ta_destroy(ta);
+    }
+}
+
+Test(fastpath, fastma_refuses_talib_out_of_range_periods)
+{
+    tc_ema_t e;
+    const int bad[] = {-1, 0, 1, 100001};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cr_assert_eq(tc_sma_size(bad[k]), 0, "period %d", bad[k]);
+        cr_assert_eq(tc_ema_init(&e, bad[k]), -EINVAL, "period %d", bad[k]);
+    }
+    tc_sma_t *s = malloc(tc_sma_size(2));
+    cr_assert_eq(tc_sma_init(s, 0), -EINVAL);
+    cr_assert_eq(tc_sma_init(s, 100001), -EINVAL);
+    free(s);
+    cr_assert_eq(tc_sma_size(100000), sizeof(tc_sma_t) + 100000 * sizeof(double));
 }

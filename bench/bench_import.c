@@ -8,7 +8,8 @@
  * file into a DataFrame, best of 5, run by /usr/bin/python3 in the same run.  Prints
  * MB/s and ticks/s.  Times are CPU time of the process (both sides), single-threaded.  DATA_DIR defaults to $TC_SHARED_DIR/data/ticks.
  *
- * Then the full `tickcast import FILE -o OUT` (parse, clean, convert times, write the
+ * Then the full `tickcast import FILE -o OUT --clean` (parse, clean with the default
+ * rules of the ingest stage, convert times, write the
  * native file with its CRCs, fsync), raw and --zstd, best of 5 runs of the command in
  * its own process, OUT under $TC_BENCH_DIR (default /var/tmp): wall time from fork to
  * exit, and the child's CPU time (user + system) from wait4, so the fsync wait shows
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/config.h"
+#include "ingest/cleanset.h"
 #include "ingest/import.h"
 #include "ingest/tickfile.h"
 
@@ -97,8 +100,11 @@ static double wall(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The import path in this process: importer into a native file with CRCs (as
- * tools/cmd_import.c, without its fsync and its note).  Best CPU seconds of REPS. */
+static const char *no_names(void *ctx, uint16_t id) { return NULL; }
+
+/* The import path in this process: importer, the default cleaning rules, a native file
+ * with CRCs (as tools/cmd_import.c --clean, without its fsync and its notes).  Best CPU
+ * seconds of REPS. */
 static double inproc_import(const char *in, const char *out, int zstd)
 {
     double best = 1e9;
@@ -108,10 +114,19 @@ static double inproc_import(const char *in, const char *out, int zstd)
         tc_tickfile_t *tf = im ? tc_tickfile_open(out, TC_TICKFILE_CREATE,
                                                   &(tc_tickfile_opts_t){.codec = zstd ? TC_TICKFILE_CODEC_ZSTD : 0})
                                : NULL;
-        int k = tf ? tc_tickfile_symbol_add(tf, tc_import_symbol(im)) : -1;
+        tc_config_t cfg;
+        tc_clean_cfg_t base;
+        tc_config_defaults(&cfg);
+        tc_cleanset_cfg_from_config(&base, &cfg.ingest);
+        tc_cleanset_t *cs = tc_cleanset_create(&base, "", no_names, NULL);
+        int k = tf && cs ? tc_tickfile_symbol_add(tf, tc_import_symbol(im)) : -1;
         while (k >= 0 && (k = tc_import_read(im, buf, 8192)) > 0)
+            if ((k = tc_cleanset_push(cs, buf, k)) < 0 || (k > 0 && tc_tickfile_append(tf, buf, k) < 0))
+                k = -1;
+        while (k >= 0 && (k = tc_cleanset_flush(cs, buf, 8192)) > 0)
             if (tc_tickfile_append(tf, buf, k) < 0)
                 k = -1;
+        tc_cleanset_destroy(cs);
         tc_import_close(im);
         if ((tf && tc_tickfile_close(tf) < 0) || k < 0) {
             fprintf(stderr, "bench_import: %s -> %s: %s\n", in, out, tc_err_msg());
@@ -124,7 +139,7 @@ static double inproc_import(const char *in, const char *out, int zstd)
     return best;
 }
 
-/* Runs `tickcast import in -o out -q [--zstd]`; best wall and CPU seconds of REPS runs
+/* Runs `tickcast import in -o out -q --clean [--zstd]`; best wall and CPU seconds of REPS runs
  * (each minimum taken separately), or -1 on failure. */
 static int time_import(const char *tickcast, const char *in, const char *out, int zstd, double *ret_wall,
                        double *ret_cpu)
@@ -137,7 +152,7 @@ static int time_import(const char *tickcast, const char *in, const char *out, in
         if (pid == 0) {
             if (!freopen("/dev/null", "w", stderr))
                 _exit(126);
-            execl(tickcast, "tickcast", "import", in, "-o", out, "-q", zstd ? "--zstd" : (char *)NULL,
+            execl(tickcast, "tickcast", "import", in, "-o", out, "-q", "--clean", zstd ? "--zstd" : (char *)NULL,
                   (char *)NULL);
             _exit(127);
         }
@@ -265,9 +280,10 @@ int main(int argc, char **argv)
         st_cpu = c < st_cpu ? c : st_cpu;
     }
     rmdir(outdir);
-    printf("\nimport into a native file (parse, check, convert times, write blocks with CRC32C), best of %d:\n"
-           "  in process   the importer and the writer called here, CPU time, no fsync\n"
-           "  command      `tickcast import FILE -o OUT -q [--zstd]` in its own process: wall (start-up and\n"
+    printf("\nimport into a native file (parse, check, clean by the default rules, convert times, write blocks with\n"
+           "CRC32C), best of %d:\n"
+           "  in process   the importer, the cleaner and the writer called here, CPU time, no fsync\n"
+           "  command      `tickcast import FILE -o OUT -q --clean [--zstd]` in its own process: wall (start-up and\n"
            "               fsync included) and CPU (user + system, start-up included)\n"
            "  start-up     `tickcast version`: %.1f ms wall, %.1f ms CPU\n", REPS, st_wall * 1e3, st_cpu * 1e3);
     printf("%-38s %5s %16s %16s %16s %9s %9s\n", "file", "", "in process", "command wall", "command CPU",

@@ -5,10 +5,15 @@
  * reuses its entry) and its ticks are renumbered to that entry.  Rejected rows are
  * counted by reason and reported per file on stderr with the first message of each
  * reason (file:line); they never stop the import, and they are kept in OUT as a note
- * per input, which `tickcast inspect` shows.  OUT is synced before exit, so a
- * zero status means the file is on disk.
+ * per input, which `tickcast inspect` shows.  With --clean[=SPEC] every tick goes through
+ * the cleaning rules of the ingest stage (ingest/cleanset.h: the [ingest] defaults, then
+ * SPEC as ingest.clean takes it) before it is written, and what they did is counted by
+ * reason and kept as one more note.  OUT is synced before exit, so a zero status means
+ * the file is on disk.
  */
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/config.h"
+#include "ingest/cleanset.h"
 #include "ingest/import.h"
 #include "ingest/tickfile.h"
 #include "tools/cli.h"
@@ -60,6 +65,49 @@ static int import_note(tc_tickfile_t *tf, const char *in, tc_import_t *im)
     return r;
 }
 
+/* The symbol names of OUT's table, for the cleaning spec's per-symbol segments. */
+static const char *out_symbol(void *ctx, uint16_t id)
+{
+    int n;
+    const tc_symbol_t *syms = tc_tickfile_symbols(*(tc_tickfile_t **)ctx, &n);
+    return id < n ? syms[id].name : NULL;
+}
+
+/* The note of the cleaning, "clean REASON HITS DROPPED" per rule that matched, and the
+ * same on stderr unless quiet. */
+static int clean_note(tc_tickfile_t *tf, const tc_cleanset_t *cs, int quiet)
+{
+    tc_clean_stats_t st;
+    tc_cleanset_stats(cs, &st);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return TC_ERR(-ENOMEM, "note");
+    fprintf(f, "clean in=%llu out=%llu dropped=%llu\n", (unsigned long long)st.in,
+            (unsigned long long)st.out, (unsigned long long)st.dropped);
+    for (int r = 0; r < TC_CLEAN_REASON_MAX; r++)
+        if (st.hits[r]) {
+            fprintf(f, "clean %s %llu %llu\n", tc_clean_reason_name(r), (unsigned long long)st.hits[r],
+                    (unsigned long long)st.dropped_by[r]);
+            if (!quiet)
+                fprintf(stderr, "  cleaning: %-12s %llu ticks, %llu dropped\n", tc_clean_reason_name(r),
+                        (unsigned long long)st.hits[r], (unsigned long long)st.dropped_by[r]);
+        }
+    fclose(f);
+    int r = tc_tickfile_note_add(tf, text);
+    free(text);
+    return r;
+}
+
+/* Cleans n ticks in place when cs is set, then appends what is left. */
+static int write_ticks(tc_tickfile_t *tf, tc_cleanset_t *cs, tc_tick_t *t, int n)
+{
+    if (cs && (n = tc_cleanset_push(cs, t, n)) < 0)
+        return n;
+    return n > 0 ? tc_tickfile_append(tf, t, n) : 0;
+}
+
 static int cmd_import(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -69,8 +117,10 @@ static int cmd_import(int argc, char **argv)
         {"zstd", no_argument, 0, 'Z'},         {"level", required_argument, 0, 'L'},
         {"nbbo", no_argument, 0, 'N'},         {"append", no_argument, 0, 'a'},
         {"block-ticks", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
+        {"clean", optional_argument, 0, 'C'},
         {0, 0, 0, 0},
     };
+    const char *clean = NULL; /* NULL: no cleaning */
     const char *out = NULL;
     tc_import_opts_t io = {0};
     tc_tickfile_opts_t fo = {0};
@@ -81,6 +131,7 @@ static int cmd_import(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:f:s:v:d:z:ZL:NaB:q", lo, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'C': clean = optarg ? optarg : ""; break;
         case 'f': io.format = optarg; break;
         case 's': io.symbol = optarg; break;
         case 'v': io.venue = optarg; break;
@@ -121,11 +172,23 @@ static int cmd_import(int argc, char **argv)
         total += (double)sb.st_size;
     }
 
-    tc_tickfile_t *tf = tc_tickfile_open(out, append ? TC_TICKFILE_APPEND : TC_TICKFILE_CREATE, &fo);
-    if (!tf)
+    tc_tickfile_t *tf = NULL;
+    tc_cleanset_t *cs = NULL;
+    if (clean && strcmp(clean, "off") != 0) {
+        tc_config_t cfg;
+        tc_clean_cfg_t base;
+        tc_config_defaults(&cfg);
+        tc_cleanset_cfg_from_config(&base, &cfg.ingest);
+        if (!(cs = tc_cleanset_create(&base, clean, out_symbol, &tf)))
+            return TC_ERR_APPEND(2, "--clean '%s'", clean); /* before OUT is touched */
+    }
+    if (!(tf = tc_tickfile_open(out, append ? TC_TICKFILE_APPEND : TC_TICKFILE_CREATE, &fo))) {
+        tc_cleanset_destroy(cs);
         return 1;
+    }
     tc_tick_t *buf = malloc(BATCH * sizeof *buf);
     if (!buf) {
+        tc_cleanset_destroy(cs);
         tc_tickfile_close(tf);
         return TC_ERR(1, "out of memory");
     }
@@ -134,7 +197,7 @@ static int cmd_import(int argc, char **argv)
     tc_progress_init(&pg, "import", total);
     double done_bytes = 0;
     int status = 0, r;
-    uint64_t all_ticks = 0, all_rejects = 0;
+    uint64_t all_ticks = 0, all_rejects = 0, cleaned_out = 0;
     for (int i = optind; i < argc && status == 0; i++) {
         const char *in = argv[i];
         struct stat sb;
@@ -155,7 +218,7 @@ static int cmd_import(int argc, char **argv)
         while ((n = tc_import_read(im, buf, BATCH)) > 0) {
             for (int k = 0; k < n; k++)
                 buf[k].sym = (uint16_t)sym;
-            if (tc_tickfile_append(tf, buf, n) < 0) {
+            if (write_ticks(tf, cs, buf, n) < 0) {
                 status = 1;
                 break;
             }
@@ -182,6 +245,18 @@ static int cmd_import(int argc, char **argv)
         tc_import_close(im);
     }
     tc_progress_done(&pg);
+    if (cs) { /* the ticks the outlier filter still holds, then what cleaning did */
+        int n;
+        while (status == 0 && (n = tc_cleanset_flush(cs, buf, BATCH)) > 0)
+            if (tc_tickfile_append(tf, buf, n) < 0)
+                status = 1;
+        if (status == 0 && clean_note(tf, cs, quiet) < 0)
+            status = 1;
+        tc_clean_stats_t cst;
+        tc_cleanset_stats(cs, &cst);
+        cleaned_out = cst.dropped;
+        tc_cleanset_destroy(cs);
+    }
     free(buf);
     if (status == 0 && tc_tickfile_sync(tf) < 0)
         status = 1;
@@ -189,8 +264,9 @@ static int cmd_import(int argc, char **argv)
     if (status == 0 && r < 0)
         status = 1;
     if (status == 0 && !quiet)
-        fprintf(stderr, "%s: %llu ticks from %d file%s (%llu rows rejected)\n", out, (unsigned long long)all_ticks,
-                argc - optind, argc - optind == 1 ? "" : "s", (unsigned long long)all_rejects);
+        fprintf(stderr, "%s: %llu ticks from %d file%s (%llu rows rejected, %llu ticks dropped by cleaning)\n",
+                out, (unsigned long long)(all_ticks - cleaned_out), argc - optind, argc - optind == 1 ? "" : "s",
+                (unsigned long long)all_rejects, (unsigned long long)cleaned_out);
     return status;
 }
 
@@ -207,5 +283,8 @@ TC_CLI_COMMAND(import, "convert recorded tick files (CSV, gzip captures) into a 
                "      --level N         zstd level 1..19 (default 3)\n"
                "      --block-ticks N   ticks per block (default 2048)\n"
                "  -a, --append          append to OUT (a torn tail is cut first)\n"
+               "      --clean[=SPEC]    clean every tick as tickcast-ingest does: the [ingest]\n"
+               "                        defaults, then SPEC in ingest.clean's syntax\n"
+               "                        (\"zero_size=drop;SPY:outlier=keep\"); counted by reason\n"
                "  -q, --quiet           no per-file summary",
                cmd_import);

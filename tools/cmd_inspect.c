@@ -52,13 +52,18 @@ static void reason_add(reason_sum_t *rs, const char *name, unsigned long long c)
     }
 }
 
-static void notes_sum(const tc_tickfile_t *tf, reason_sum_t *rej, reason_sum_t *skip)
+/* ... and what `import --clean` did ("clean NAME HITS DROPPED" lines). */
+static void notes_sum(const tc_tickfile_t *tf, reason_sum_t *rej, reason_sum_t *skip,
+                      reason_sum_t *clean_hits, reason_sum_t *clean_dropped)
 {
     for (int i = 0; i < tc_tickfile_note_count(tf); i++) {
         for (const char *l = tc_tickfile_note(tf, i); l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
             char name[24];
-            unsigned long long c;
-            if (sscanf(l, "reject %23s %llu", name, &c) == 2)
+            unsigned long long c, d;
+            if (sscanf(l, "clean %23s %llu %llu", name, &c, &d) == 3) {
+                reason_add(clean_hits, name, c);
+                reason_add(clean_dropped, name, d);
+            } else if (sscanf(l, "reject %23s %llu", name, &c) == 2)
                 reason_add(rej, name, c);
             else if (sscanf(l, "skip %23s %llu", name, &c) == 2)
                 reason_add(skip, name, c);
@@ -173,8 +178,8 @@ static int cmd_inspect(int argc, char **argv)
     int status = n < 0 ? 1 : 0;
     const tc_tickfile_stats_t *st = tc_replay_stats(rp);
     const tc_tickfile_t *tf = tc_replay_tickfile(rp);
-    reason_sum_t rej = {0}, skip = {0};
-    notes_sum(tf, &rej, &skip);
+    reason_sum_t rej = {0}, skip = {0}, ch = {0}, cd = {0};
+    notes_sum(tf, &rej, &skip, &ch, &cd);
     char t0[48], t1[48], tc[48];
     fmt_time(tc, sizeof tc, st->created_ns);
 
@@ -224,6 +229,8 @@ static int cmd_inspect(int argc, char **argv)
         printf("]");
         reasons_json("rejects", &rej);
         reasons_json("skips", &skip);
+        reasons_json("cleaned", &ch);
+        reasons_json("clean_dropped", &cd);
         printf(",\"notes\":[");
         for (int i = 0; i < tc_tickfile_note_count(tf); i++) {
             if (i)
@@ -284,6 +291,13 @@ static int cmd_inspect(int argc, char **argv)
             for (int i = 0; i < skip.n; i++)
                 printf(" %s %llu%s", skip.name[i], skip.count[i], i + 1 < skip.n ? "," : "");
             printf("\n");
+        }
+        if (ch.n) {
+            printf("cleaned    ");
+            for (int i = 0; i < ch.n; i++)
+                printf(" %s %llu (%llu dropped)%s", ch.name[i], ch.count[i], cd.count[i],
+                       i + 1 < ch.n ? "," : "");
+            printf(" (from import --clean)\n");
         }
         for (int i = 0; i < tc_tickfile_note_count(tf); i++)
             printf("note %-6d %s%s", i, tc_tickfile_note(tf, i),

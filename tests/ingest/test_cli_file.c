@@ -349,3 +349,66 @@ Test(cli_file, import_rejects_are_kept_and_inspected)
     cr_assert_eq(run(out, sizeof out, "inspect '%s'", p), 0);
     cr_assert(strstr(out, "bad.txt:3:"), "the first message names file:line: %s", out);
 }
+
+/* `import --clean`: the README's counts of crossed and locked FXCM quotes (20140504: 174
+ * and 259) and of zero-size GC prints (92) are what the rules match and drop; what is
+ * written is the uncleaned import minus exactly those ticks, in order; a bad spec is
+ * refused before the output is created. */
+Test(cli_file, import_clean_drops_what_the_readme_counts, .timeout = 60)
+{
+    if (!skip_if_no_binary())
+        cr_skip_test("%s not built", tickcast());
+    if (access("/usr/bin/python3", X_OK) != 0)
+        cr_skip_test("/usr/bin/python3 (the independent JSON parser) is missing");
+    const char *ticks_dir = tc_shared_path("data/ticks");
+    static const struct {
+        const char *file, *spec, *json;
+        int kind; /* 0: crossed or locked quotes, 1: zero-size trades */
+    } cases[] = {
+        {"fx_fxcm_eurusd_quotes_20140504.csv", "crossed=drop,locked=drop",
+         "[('crossed', 174, 174), ('locked', 259, 259)]", 0},
+        {"futures_comex_gc_dec2013_trades_20131007.csv", "zero_size=drop", "[('zero_size', 92, 92)]", 1},
+    };
+    static char out[1 << 14];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char src[600], raw[300], cln[300];
+        snprintf(src, sizeof src, "%s/%s", ticks_dir, cases[c].file);
+        if (access(src, R_OK) != 0)
+            cr_skip_test("%s is missing", src);
+        snprintf(raw, sizeof raw, "%s/raw%zu.tck", dir, c);
+        snprintf(cln, sizeof cln, "%s/clean%zu.tck", dir, c);
+        cr_assert_eq(run(out, sizeof out, "import '%s' -o '%s' -q", src, raw), 0, "%s", out);
+        cr_assert_eq(run(out, sizeof out, "import '%s' -o '%s' --clean='%s'", src, cln, cases[c].spec), 0,
+                     "%s", out);
+        size_t nr, nc, k = 0;
+        tc_tick_t *r = native_ticks(raw, &nr), *t = native_ticks(cln, &nc);
+        for (size_t i = 0; i < nr; i++) {
+            int drop = cases[c].kind == 0 ? r[i].quote.bid >= r[i].quote.ask : r[i].trade.size == 0;
+            if (drop)
+                continue;
+            cr_assert(k < nc, "%s: cleaned file ends at %zu", cases[c].file, k);
+            cr_assert_eq(memcmp(&r[i], &t[k], sizeof r[i]), 0, "%s: tick %zu of the raw import is not "
+                         "tick %zu of the cleaned one", cases[c].file, i, k);
+            k++;
+        }
+        cr_assert_eq(k, nc, "%s: %zu ticks kept of %zu, cleaned file has %zu", cases[c].file, k, nr, nc);
+        free(r);
+        free(t);
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd,
+                 "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
+                 "print(sorted((k, v, d[\"clean_dropped\"][k]) for k, v in d[\"cleaned\"].items() if k != \"gap\"))'",
+                 tickcast(), cln);
+        FILE *pp = popen(cmd, "r");
+        size_t n = fread(out, 1, sizeof out - 1, pp);
+        out[n] = '\0';
+        cr_assert_eq(pclose(pp), 0, "%s", out);
+        cr_assert_eq(strncmp(out, cases[c].json, strlen(cases[c].json)), 0, "%s: %s", cases[c].file, out);
+    }
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/bad.tck", dir);
+    cr_assert_eq(run(out, sizeof out, "import '%s/%s' -o '%s' --clean=crossed=sometimes", ticks_dir,
+                     cases[0].file, bad), 2, "%s", out);
+    cr_assert(strstr(out, "crossed=sometimes"), "the error names the bad item: %s", out);
+    cr_assert_neq(access(bad, F_OK), 0, "a refused import must not create its output");
+}

@@ -25,6 +25,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Asks for the line at p in the state a write needs (PREFETCHW; a no-op hint where the
+ * CPU lacks it). */
+static inline void prefetch_for_write(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1);
+#endif
+}
+
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -41,6 +52,23 @@ void tc_ring_wait_opts_default(tc_ring_wait_opts_t *w)
     w->futex_timeout_ns = 100 * TC_NS_PER_MS;
     w->dead_after_ns = 10 * TC_NS_PER_S;
 }
+
+/* The wake-up line (spin and yield rings only).  A consumer spinning on prod_pos while
+ * only the producer writes it sees each commit two cache-line transfers late: the
+ * producer's store first takes the line back from the spinning reader, then the reader
+ * fetches it again.  Where a line is read and then written by each side in turn, the
+ * coherence protocol of this machine class hands it over with write permission on the
+ * read (AMD's migratory sharing), so the store finds it already owned and only the
+ * reader's fetch is left, as in a bare ping-pong.  Hence: a required consumer that has
+ * polled an empty ring WAKE_LINE_SPINS times writes its position into prod_pos's line
+ * (cons_wait_pos, read by nobody for its value); the producer reads that line when it
+ * claims, before it fills the records; and after each commit the producer asks for the
+ * next slot with write intent (PREFETCHW), so the record's store does not wait for its
+ * line either.  Only the three together helped (BENCHMARKS.md, "Rings": busy-spin p50
+ * from 1.9-2.0x the ping-pong to 1.0x in the slow cross-core mode).  They cost single-
+ * record throughput in the fast mode (about half), so the futex rings, the default and
+ * the throughput path, do none of it. */
+#define WAKE_LINE_SPINS 32
 
 static int pid_alive(int32_t pid)
 {
@@ -128,6 +156,8 @@ void tc_ring_producer_close(tc_ring_t *r)
 
 int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs)
 {
+    if (r->wait_kind != TC_WAIT_FUTEX) /* the wake-up line: see below */
+        (void)atomic_load_explicit(&r->ctl->cons_wait_pos, memory_order_relaxed);
     uint64_t idx = r->pos & r->mask;
     uint64_t n = want;
     if (n > r->max_batch)
@@ -154,6 +184,8 @@ void tc_ring_commit(tc_ring_t *r, uint32_t n)
     atomic_store_explicit(&r->ctl->prod_pos, r->pos, memory_order_release);
     if (r->wait_kind == TC_WAIT_FUTEX)
         wake_consumers(r);
+    else if (r->pos < r->limit) /* spin and yield rings: the next slot, ready to write */
+        prefetch_for_write(r->data + (r->pos & r->mask) * r->rec_size);
 }
 
 /* The required consumer holding the producer back, or -1. */
@@ -441,6 +473,8 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
             return 1;
         if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) == TC_PRODUCER_CLOSED)
             return 0;
+        if (spin == WAKE_LINE_SPINS && r->role == TC_ROLE_REQUIRED && r->wait_kind != TC_WAIT_FUTEX)
+            atomic_store_explicit(&r->ctl->cons_wait_pos, r->pos, memory_order_relaxed);
         if (spin < r->wait.spins || r->wait_kind == TC_WAIT_SPIN) {
             cpu_relax();
         } else if (r->wait_kind == TC_WAIT_YIELD || spin < r->wait.spins + r->wait.yields) {

@@ -19,7 +19,7 @@
 #include "shm/records.h"
 
 #define TC_SHM_MAGIC "TICKCAST"
-#define TC_SHM_LAYOUT_VERSION 2u
+#define TC_SHM_LAYOUT_VERSION 3u
 #define TC_SHM_RINGS_MAX 8
 #define TC_SHM_STAGES_MAX 16
 #define TC_SHM_COUNTERS_MAX 512
@@ -70,8 +70,10 @@ typedef struct tc_ring_ctl {
     uint32_t max_batch; /* most records one claim may take (observer safety margin) */
     uint64_t capacity;  /* records, a power of two */
     uint64_t data_offset; /* from the segment start */
-    /* line 1: the producer's committed position, alone on its line */
+    /* line 1: the producer's committed position, and the position of the last
+     * required consumer that started to wait for it (ring.c: "the wake-up line") */
     alignas(TC_CACHE_LINE) _Atomic uint64_t prod_pos;
+    _Atomic uint64_t cons_wait_pos;
     /* line 2: producer state and wake-up flags */
     alignas(TC_CACHE_LINE) _Atomic uint64_t prod_limit; /* writes stay below this position */
     _Atomic uint32_t cons_waiters; /* consumers sleeping on prod_pos */

@@ -57,6 +57,21 @@ static int run(char *out, size_t cap, const char *fmt, ...)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* Runs "tickcast inspect --json path" into an independent JSON parser (Python's) and
+ * prints the Python expression expr of the parsed document d into out. */
+static void inspect_json_eval(char *out, size_t cap, const char *path, const char *expr)
+{
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd,
+             "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(%s)'",
+             tickcast(), path, expr);
+    FILE *pp = popen(cmd, "r");
+    cr_assert(pp, "popen");
+    size_t n = fread(out, 1, cap - 1, pp);
+    out[n] = '\0';
+    cr_assert_eq(pclose(pp), 0, "%s", out);
+}
+
 /* All ticks of a native file (malloc'd). */
 static tc_tick_t *native_ticks(const char *path, size_t *ret_n)
 {
@@ -263,16 +278,9 @@ Test(cli_file, inspect_json_counts)
         tickgen(&t, i, 3);
         (t.kind == TC_TICK_TRADE ? trades : quotes)[t.sym]++;
     }
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd,
-             "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
-             "print(d[\"ticks\"], \" \".join(\"%%s:%%d:%%d\" %% (s[\"name\"], s[\"kinds\"].get(\"trade\",0), "
-             "s[\"kinds\"].get(\"quote\",0)) for s in d[\"symbols\"]))'",
-             tickcast(), p);
-    FILE *f = popen(cmd, "r");
-    size_t n = fread(out, 1, sizeof out - 1, f);
-    out[n] = '\0';
-    cr_assert_eq(pclose(f), 0, "%s", out);
+    inspect_json_eval(out, sizeof out, p,
+                      "d[\"ticks\"], \" \".join(\"%s:%d:%d\" % (s[\"name\"], s[\"kinds\"].get(\"trade\",0), "
+                      "s[\"kinds\"].get(\"quote\",0)) for s in d[\"symbols\"])");
     char want[256];
     snprintf(want, sizeof want, "5000 SYM0:%llu:%llu SYM1:%llu:%llu SYM2:%llu:%llu\n", (unsigned long long)trades[0],
              (unsigned long long)quotes[0], (unsigned long long)trades[1], (unsigned long long)quotes[1],
@@ -336,15 +344,7 @@ Test(cli_file, import_rejects_are_kept_and_inspected)
     fclose(f);
     cr_assert_eq(run(out, sizeof out, "import '%s' -o '%s' --format tickcast-text", src, p), 0, "%s", out);
     cr_assert(strstr(out, "2 ticks, 2 rejected"), "%s", out);
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd,
-             "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
-             "print(d[\"ticks\"], sorted(d[\"rejects\"].items()), len(d[\"notes\"]))'",
-             tickcast(), p);
-    FILE *pp = popen(cmd, "r");
-    size_t n = fread(out, 1, sizeof out - 1, pp);
-    out[n] = '\0';
-    cr_assert_eq(pclose(pp), 0, "%s", out);
+    inspect_json_eval(out, sizeof out, p, "d[\"ticks\"], sorted(d[\"rejects\"].items()), len(d[\"notes\"])");
     cr_assert_str_eq(out, "2 [('columns', 1), ('number', 1)] 1\n");
     cr_assert_eq(run(out, sizeof out, "inspect '%s'", p), 0);
     cr_assert(strstr(out, "bad.txt:3:"), "the first message names file:line: %s", out);
@@ -394,15 +394,8 @@ Test(cli_file, import_clean_drops_what_the_readme_counts, .timeout = 60)
         cr_assert_eq(k, nc, "%s: %zu ticks kept of %zu, cleaned file has %zu", cases[c].file, k, nr, nc);
         free(r);
         free(t);
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd,
-                 "'%s' inspect --json '%s' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
-                 "print(sorted((k, v, d[\"clean_dropped\"][k]) for k, v in d[\"cleaned\"].items() if k != \"gap\"))'",
-                 tickcast(), cln);
-        FILE *pp = popen(cmd, "r");
-        size_t n = fread(out, 1, sizeof out - 1, pp);
-        out[n] = '\0';
-        cr_assert_eq(pclose(pp), 0, "%s", out);
+        inspect_json_eval(out, sizeof out, cln,
+                          "sorted((k, v, d[\"clean_dropped\"][k]) for k, v in d[\"cleaned\"].items() if k != \"gap\")");
         cr_assert_eq(strncmp(out, cases[c].json, strlen(cases[c].json)), 0, "%s: %s", cases[c].file, out);
     }
     char bad[300];

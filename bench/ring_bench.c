@@ -162,7 +162,9 @@ static void bare_recv(void *arg)
             relax();
             head_cache = atomic_load_explicit(&sh->head, memory_order_acquire);
         }
-        uint64_t end = p->latency ? tail + 1 : head_cache;
+        /* at most one batch per poll, as the tickcast consumer polls (it took all that
+         * was there, releasing less often than the ring it is the reference for) */
+        uint64_t end = p->latency ? tail + 1 : head_cache - tail > p->batch ? tail + p->batch : head_cache;
         for (; tail < end; tail++) {
             const msg_t *m = &sh->slots[tail & (BARE_CAP - 1)];
             if (m->seq != tail)
@@ -319,7 +321,10 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
                 tc_ring_wait(&r, 10 * TC_NS_PER_MS);
                 continue;
             }
-            busy_wait_ns(20000); /* a slow observer */
+            /* a slow observer that sleeps rather than spins: on two cores a busy-waiting
+             * one would take a core from the producer or the consumers, measuring the
+             * scheduler rather than the ring */
+            nanosleep(&(struct timespec){0, 20000}, NULL);
             continue;
         }
         const void *q;

@@ -139,10 +139,10 @@ static double inproc_import(const char *in, const char *out, int zstd)
     return best;
 }
 
-/* Runs `tickcast import in -o out -q --clean [--zstd]`; best wall and CPU seconds of REPS runs
- * (each minimum taken separately), or -1 on failure. */
-static int time_import(const char *tickcast, const char *in, const char *out, int zstd, double *ret_wall,
-                       double *ret_cpu)
+/* Runs argv (argv[0] the program's path) in its own process, output to /dev/null, REPS
+ * times; best wall and CPU (user + system, from wait4) seconds, each minimum taken
+ * separately.  -1 if a run fails. */
+static int time_command(char *const argv[], double *ret_wall, double *ret_cpu)
 {
     *ret_wall = *ret_cpu = 1e9;
     for (int r = 0; r < REPS; r++) {
@@ -150,16 +150,15 @@ static int time_import(const char *tickcast, const char *in, const char *out, in
         fflush(NULL); /* or the child's freopen flushes our buffered output again */
         pid_t pid = fork();
         if (pid == 0) {
-            if (!freopen("/dev/null", "w", stderr))
+            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
                 _exit(126);
-            execl(tickcast, "tickcast", "import", in, "-o", out, "-q", "--clean", zstd ? "--zstd" : (char *)NULL,
-                  (char *)NULL);
+            execv(argv[0], argv);
             _exit(127);
         }
         int st;
         struct rusage ru;
         if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            fprintf(stderr, "bench_import: %s import %s -o %s%s failed\n", tickcast, in, out, zstd ? " --zstd" : "");
+            fprintf(stderr, "bench_import: %s %s failed\n", argv[0], argv[1]);
             return -1;
         }
         double w = wall() - t0;
@@ -169,6 +168,15 @@ static int time_import(const char *tickcast, const char *in, const char *out, in
         *ret_cpu = cpu < *ret_cpu ? cpu : *ret_cpu;
     }
     return 0;
+}
+
+/* `tickcast import in -o out -q --clean [--zstd]` through time_command. */
+static int time_import(const char *tickcast, const char *in, const char *out, int zstd, double *ret_wall,
+                       double *ret_cpu)
+{
+    char *const argv[] = {(char *)tickcast, "import", (char *)in, "-o", (char *)out, "-q", "--clean",
+                          zstd ? "--zstd" : NULL, NULL};
+    return time_command(argv, ret_wall, ret_cpu);
 }
 
 int main(int argc, char **argv)
@@ -259,26 +267,8 @@ int main(int argc, char **argv)
         }
     }
     /* what any tickcast command costs to start (libraries, relocations) on this machine */
-    double st_wall = 1e9, st_cpu = 1e9;
-    for (int r = 0; r < REPS; r++) {
-        double t0 = wall();
-        fflush(NULL); /* or the child's freopen flushes our buffered output again */
-        pid_t pid = fork();
-        if (pid == 0) {
-            if (!freopen("/dev/null", "w", stdout))
-                _exit(126);
-            execl(tickcast, "tickcast", "version", (char *)NULL);
-            _exit(127);
-        }
-        int st;
-        struct rusage ru;
-        if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
-            break;
-        double w = wall() - t0, c = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-                                    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-        st_wall = w < st_wall ? w : st_wall;
-        st_cpu = c < st_cpu ? c : st_cpu;
-    }
+    double st_wall, st_cpu;
+    time_command((char *const[]){tickcast, "version", NULL}, &st_wall, &st_cpu);
     rmdir(outdir);
     printf("\nimport into a native file (parse, check, clean by the default rules, convert times, write blocks with\n"
            "CRC32C), best of %d:\n"

@@ -179,11 +179,9 @@ static double fast_run(int which, const series_t *s, double *o0)
 {
     if (which != IND_SMA && which != IND_EMA)
         return -1;
-    tc_sma_t *sma = malloc(tc_sma_size(30));
-    tc_ema_t *ema = malloc(sizeof *ema);
-    if (!sma || !ema || tc_sma_init(sma, 30) < 0 || tc_ema_init(ema, 30) < 0) {
-        free(sma);
-        free(ema);
+    void *st = malloc(which == IND_SMA ? tc_sma_size(30) : sizeof(tc_ema_t));
+    if (!st || (which == IND_SMA ? tc_sma_init(st, 30) : tc_ema_init(st, 30)) < 0) {
+        free(st);
         return -1;
     }
     long n = s->n;
@@ -191,13 +189,12 @@ static double fast_run(int which, const series_t *s, double *o0)
     double y, t0 = now_ns();
     if (which == IND_SMA)
         for (long t = 0; t < n; t++)
-            o0[t] = tc_sma_update(sma, c[t], &y) ? y : NAN;
+            o0[t] = tc_sma_update(st, c[t], &y) ? y : NAN;
     else
         for (long t = 0; t < n; t++)
-            o0[t] = tc_ema_update(ema, c[t], &y) ? y : NAN;
+            o0[t] = tc_ema_update(st, c[t], &y) ? y : NAN;
     double ns = (now_ns() - t0) / (double)n;
-    free(sma);
-    free(ema);
+    free(st);
     return ns;
 }
 
@@ -431,6 +428,18 @@ static int only_run(const char *only, tc_ta_t *const *ta, const series_t *s, dou
 
 /* ---- main ---- */
 
+static void free_all(tc_ta_t **ta, double **stream_out, double **batch_out, double **scratch, series_t *s)
+{
+    for (int i = 0; i < N_IND; i++)
+        tc_ta_destroy(ta[i]);
+    for (int k = 0; k < 3; k++) {
+        free(stream_out[k]);
+        free(batch_out[k]);
+        free(scratch[k]);
+    }
+    series_free(s);
+}
+
 static long arg_long(const char *opt, const char *v, long lo)
 {
     char *end;
@@ -505,14 +514,7 @@ int main(int argc, char **argv)
     }
     if (only) {
         int rc = only_run(only, ta, &s, stream_out, batch_out, rounds);
-        for (int i = 0; i < N_IND; i++)
-            tc_ta_destroy(ta[i]);
-        for (int k = 0; k < 3; k++) {
-            free(stream_out[k]);
-            free(batch_out[k]);
-            free(scratch[k]);
-        }
-        series_free(&s);
+        free_all(ta, stream_out, batch_out, scratch, &s);
         return rc;
     }
     tc_featset_t fs;
@@ -672,13 +674,6 @@ int main(int argc, char **argv)
         printf("\n"); /* keeps the trailing and feature results observable */
     tc_featcalc_destroy(fc);
     tc_ta_destroy(add);
-    for (int i = 0; i < N_IND; i++)
-        tc_ta_destroy(ta[i]);
-    for (int k = 0; k < 3; k++) {
-        free(stream_out[k]);
-        free(batch_out[k]);
-        free(scratch[k]);
-    }
-    series_free(&s);
+    free_all(ta, stream_out, batch_out, scratch, &s);
     return fails ? 1 : 0;
 }

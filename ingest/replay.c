@@ -122,11 +122,22 @@ static int submit(tc_replay_t *rp)
     return 0;
 }
 
-/* Reads [off, off+len) fully with pread, starting after `done` bytes. */
-static int pread_rest(int fd, uint8_t *buf, size_t len, uint64_t off, size_t done)
+/* Completes a vectored read of len bytes at off of which done are in, synchronously. */
+static int preadv_rest(int fd, struct iovec iov[2], size_t len, uint64_t off, size_t done)
 {
     while (done < len) {
-        ssize_t r = pread(fd, buf + done, len - done, (off_t)(off + done));
+        struct iovec rest[2];
+        int n = 0;
+        size_t skip = done;
+        for (int i = 0; i < 2; i++) {
+            if (skip >= iov[i].iov_len) {
+                skip -= iov[i].iov_len;
+                continue;
+            }
+            rest[n++] = (struct iovec){(uint8_t *)iov[i].iov_base + skip, iov[i].iov_len - skip};
+            skip = 0;
+        }
+        ssize_t r = preadv(fd, rest, n, (off_t)(off + done));
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -136,7 +147,15 @@ static int pread_rest(int fd, uint8_t *buf, size_t len, uint64_t off, size_t don
             return -EIO;
         done += (size_t)r;
     }
-    return (int)len;
+    return 0;
+}
+
+/* Reads [off, off+len) fully with pread, starting after `done` bytes. */
+static int pread_rest(int fd, uint8_t *buf, size_t len, uint64_t off, size_t done)
+{
+    struct iovec iov[2] = {{buf, len}, {NULL, 0}};
+    int r = preadv_rest(fd, iov, len, off, done);
+    return r < 0 ? r : (int)len;
 }
 
 /* Waits until slot s holds its block's bytes. */
@@ -231,33 +250,6 @@ static int next_block(tc_replay_t *rp, tc_tick_t *out, int room, const tc_tick_t
     }
 }
 
-/* Completes a vectored read of len bytes at off of which done are in, synchronously. */
-static int preadv_rest(int fd, struct iovec iov[2], size_t len, uint64_t off, size_t done)
-{
-    while (done < len) {
-        struct iovec rest[2];
-        int n = 0;
-        size_t skip = done;
-        for (int i = 0; i < 2; i++) {
-            if (skip >= iov[i].iov_len) {
-                skip -= iov[i].iov_len;
-                continue;
-            }
-            rest[n++] = (struct iovec){(uint8_t *)iov[i].iov_base + skip, iov[i].iov_len - skip};
-            skip = 0;
-        }
-        ssize_t r = preadv(fd, rest, n, (off_t)(off + done));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (r == 0)
-            return -EIO;
-        done += (size_t)r;
-    }
-    return 0;
-}
 
 /* Reads the next run of uncompressed, undamaged blocks that fit in room ticks straight
  * into out and checks them there.  Returns the ticks delivered, 0 when the next block is

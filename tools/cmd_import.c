@@ -74,11 +74,12 @@ static const char *out_symbol(void *ctx, uint16_t id)
 }
 
 /* The note of the cleaning, "clean REASON HITS DROPPED" per rule that matched, and the
- * same on stderr unless quiet. */
-static int clean_note(tc_tickfile_t *tf, const tc_cleanset_t *cs, int quiet)
+ * same on stderr unless quiet; *ret_dropped: the ticks cleaning dropped. */
+static int clean_note(tc_tickfile_t *tf, const tc_cleanset_t *cs, int quiet, uint64_t *ret_dropped)
 {
     tc_clean_stats_t st;
     tc_cleanset_stats(cs, &st);
+    *ret_dropped = st.dropped;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -250,11 +251,8 @@ static int cmd_import(int argc, char **argv)
         while (status == 0 && (n = tc_cleanset_flush(cs, buf, BATCH)) > 0)
             if (tc_tickfile_append(tf, buf, n) < 0)
                 status = 1;
-        if (status == 0 && clean_note(tf, cs, quiet) < 0)
+        if (status == 0 && clean_note(tf, cs, quiet, &cleaned_out) < 0)
             status = 1;
-        tc_clean_stats_t cst;
-        tc_cleanset_stats(cs, &cst);
-        cleaned_out = cst.dropped;
         tc_cleanset_destroy(cs);
     }
     free(buf);

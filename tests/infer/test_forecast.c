@@ -16,16 +16,24 @@
 
 #define FX_REL "data/ticks/fx_fxcm_eurusd_quotes_20140502.csv"
 
-Test(forecast, streaming_step_equals_the_window_forward, .timeout = 60)
+/* The FXCM file's tick bars of 50 with the default features and horizon K, or a skip
+ * when the shared data is missing. */
+static tc_dataset_t *fx_dataset(int K)
 {
     const char *path = tc_shared_path(FX_REL);
     if (access(path, R_OK) != 0)
         cr_skip_test("%s is missing: the shared data must sit beside the clone", path);
-    const int T = 12, K = 3;
     tc_dataset_opts_t o = {.bar_type = TC_BAR_TICK, .bar_size = 50, .feature_list = "default",
                            .horizon = K};
     tc_dataset_t *ds = NULL;
     cr_assert_eq(tc_dataset_load(&ds, path, &o), 0, "%s", tc_err_msg());
+    return ds;
+}
+
+Test(forecast, streaming_step_equals_the_window_forward, .timeout = 60)
+{
+    const int T = 12, K = 3;
+    tc_dataset_t *ds = fx_dataset(K);
     for (int cell = 0; cell < 2; cell++) {
         tc_rnn_config_t cfg = {.cell = cell, .input = ds->C, .hidden = 10, .layers = 2, .horizon = K};
         tc_rnn_t *net = tc_rnn_create(&cfg, 64, T);
@@ -173,14 +181,9 @@ static void write_model(const char *path, const tc_dataset_t *ds, int T, int K)
  * methods agree with each other. */
 Test(forecast, carried_state_is_the_inference_engine, .timeout = 60)
 {
-    const char *path = tc_shared_path(FX_REL);
-    if (access(path, R_OK) != 0)
-        cr_skip_test("%s is missing: the shared data must sit beside the clone", path);
     const int T = 6, K = 2;
-    tc_dataset_opts_t o = {.bar_type = TC_BAR_TICK, .bar_size = 50, .feature_list = "default",
-                           .horizon = K};
-    tc_dataset_t *ds = NULL;
-    cr_assert_eq(tc_dataset_load(&ds, path, &o), 0, "%s", tc_err_msg());
+    tc_dataset_t *ds = fx_dataset(K);
+    const char *path = tc_shared_path(FX_REL);
     char model[128];
     snprintf(model, sizeof model, "/tmp/tc-test-forecast-%d.safetensors", getpid());
     write_model(model, ds, T, K);

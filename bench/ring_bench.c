@@ -49,6 +49,8 @@ typedef struct shared {
     alignas(64) _Atomic int ready, go;
     int64_t t_start, t_end;
     uint64_t received;
+    int store_kind;        /* tickcast ring: the producer's store kind at the end */
+    double store_rate[2];  /* and its last measured rates, cached and streaming */
     int error;
     msg_t slots[BARE_CAP];
 } shared_t;
@@ -294,6 +296,10 @@ static void ring_send(void *arg)
         }
     }
     tc_ring_producer_close(&r);
+    /* what the producer's auto stores settled on (ring.c, "stores"), for the report */
+    sh->store_kind = tc_ring_store_kind(&r);
+    sh->store_rate[0] = r.epoch_rate[0];
+    sh->store_rate[1] = r.epoch_rate[1];
 }
 
 static void ring_recv_named(params_t *p, const char *name, int role, int record)
@@ -475,7 +481,11 @@ typedef struct result {
     double rate;              /* records/s, 0 for latency rows */
     double p50, p99, p999;    /* ns */
     int ok;
+    int store_kind;           /* tickcast throughput rows: the producer's stores (best run) */
+    double store_rate[2];
 } result_t;
+
+static const char *store_name(int kind) { return kind == TC_STORE_STREAMING ? "streaming" : "cached"; }
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -531,8 +541,12 @@ static void measure(result_t *res, const char *name, void (*send)(void *), void 
             percentiles(p->n, res);
         } else {
             double rate = (double)p->n / ((double)(sh->t_end - sh->t_start) / 1e9);
-            if (rate > res->rate)
+            if (rate > res->rate) {
                 res->rate = rate;
+                res->store_kind = is_ring ? sh->store_kind : 0;
+                res->store_rate[0] = sh->store_rate[0];
+                res->store_rate[1] = sh->store_rate[1];
+            }
         }
     }
 }
@@ -619,6 +633,8 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, R);
 latency:;
     int n_tput = n;
+    if (o->throughput_only)
+        goto report;
 
     /* one-way latency.  The ping-pong and the spinning rings are measured interleaved,
      * in LAT_ROUNDS rounds of L / LAT_ROUNDS samples each, and their samples pooled: the
@@ -667,11 +683,14 @@ latency:;
     snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, 1);
 
-    /* ratios for the bars (throughput ones are 0 with --latency) */
+report:;
+    /* ratios for the bars (throughput ones are 0 with --latency, latency ones with
+     * --throughput) */
+    int has_lat = n > n_tput;
     double zmq = n_tput ? res[n_tput - 1].rate : 1, bare_b = n_tput ? res[1].rate : 1;
     double futex_b = n_tput ? res[7].rate : 0, two = n_tput ? res[8].rate : 0;
-    double pp = res[n_tput].p50, fx = res[n_tput + 1].p50;
-    double spin_l = res[n_tput + 2].p50, futex_l = res[n_tput + 4].p50;
+    double pp = has_lat ? res[n_tput].p50 : 1, fx = has_lat ? res[n_tput + 1].p50 : 1;
+    double spin_l = has_lat ? res[n_tput + 2].p50 : 0, futex_l = has_lat ? res[n_tput + 4].p50 : 0;
     /* the mode: the throughput runs tell it; without them the ping-pong floor does */
     const char *mode = n_tput ? (bare_b > 250e6 ? "fast" : "slow") : (pp < 100 ? "fast" : "slow");
     char rounds[128];
@@ -682,9 +701,14 @@ latency:;
     if (o->json) {
         fprintf(out, "{\"records\":%llu,\"batch\":%u,\"latency_samples\":%u,\"mode\":\"%s\","
                      "\"throughput\":[", (unsigned long long)N, B, L, mode);
-        for (int i = 0; i < n_tput; i++)
-            fprintf(out, "%s{\"name\":\"%s\",\"records_per_s\":%.0f,\"ok\":%s}", i ? "," : "",
+        for (int i = 0; i < n_tput; i++) {
+            fprintf(out, "%s{\"name\":\"%s\",\"records_per_s\":%.0f,\"ok\":%s", i ? "," : "",
                     res[i].name, res[i].rate, res[i].ok ? "true" : "false");
+            if (res[i].store_kind)
+                fprintf(out, ",\"stores\":\"%s\",\"cached_epoch_per_s\":%.0f,\"streaming_epoch_per_s\":%.0f",
+                        store_name(res[i].store_kind), res[i].store_rate[0], res[i].store_rate[1]);
+            fprintf(out, "}");
+        }
         fprintf(out, "],\"latency_ns\":[");
         for (int i = n_tput; i < n; i++)
             fprintf(out, "%s{\"name\":\"%s\",\"p50\":%.0f,\"p99\":%.0f,\"p999\":%.0f,\"ok\":%s}",
@@ -695,7 +719,7 @@ latency:;
                      "\"two_consumers_vs_one\":%.2f,\"record_line_spin_vs_pingpong\":%.2f,"
                      "\"spin_p50_vs_pingpong_rounds\":[",
                 futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, futex_b > 0 ? two / futex_b : 0,
-                res[n_tput + 5].ok ? res[n_tput + 5].p50 / pp : 0);
+                has_lat && res[n_tput + 5].ok ? res[n_tput + 5].p50 / pp : 0);
         for (int i = 0; i < LAT_ROUNDS; i++)
             fprintf(out, "%s%.2f", i ? "," : "", round_ratio[i]);
         fprintf(out, "]}}\n");
@@ -706,9 +730,18 @@ latency:;
                  "in %d rounds, samples pooled)\n\n", mode, R, LAT_ROUNDS);
     if (n_tput)
         fprintf(out, "%-56s %14s\n", "throughput", "records/s");
-    for (int i = 0; i < n_tput; i++)
-        fprintf(out, "%-56s %14.3g%s\n", res[i].name, res[i].rate, res[i].ok ? "" : "  FAILED");
-    fprintf(out, "%s%-56s %9s %9s %9s\n", n_tput ? "\n" : "", "one-way latency (ns)", "p50", "p99", "p99.9");
+    for (int i = 0; i < n_tput; i++) {
+        fprintf(out, "%-56s %14.3g%s", res[i].name, res[i].rate, res[i].ok ? "" : "  FAILED");
+        if (res[i].store_kind && res[i].store_rate[1] > 0)
+            fprintf(out, "   stores: %s (last epochs: cached %.0f, streaming %.0f M/s)",
+                    store_name(res[i].store_kind), res[i].store_rate[0] / 1e6, res[i].store_rate[1] / 1e6);
+        else if (res[i].store_kind)
+            fprintf(out, "   stores: %s", store_name(res[i].store_kind));
+        fputc('\n', out);
+    }
+    if (has_lat)
+        fprintf(out, "%s%-56s %9s %9s %9s\n", n_tput ? "\n" : "", "one-way latency (ns)", "p50", "p99",
+                "p99.9");
     for (int i = n_tput; i < n; i++)
         fprintf(out, "%-56s %9.0f %9.0f %9.0f%s\n", res[i].name, res[i].p50, res[i].p99,
                 res[i].p999, res[i].ok ? "" : "  FAILED");
@@ -717,12 +750,13 @@ latency:;
         fprintf(out, "  batched (futex) vs ZeroMQ ipc         %7.1fx   (bar >= 50x)\n"
                      "  batched (futex) vs bare ring          %7.2fx   (bar >= 0.8x)\n",
                 futex_b / zmq, futex_b / bare_b);
-    fprintf(out, "  busy-spin p50 vs bare ping-pong       %7.2fx   (bar <= 1.5x; per round: %s)\n"
-                 "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n",
-            spin_l / pp, rounds, futex_l / fx);
+    if (has_lat)
+        fprintf(out, "  busy-spin p50 vs bare ping-pong       %7.2fx   (bar <= 1.5x; per round: %s)\n"
+                     "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n",
+                spin_l / pp, rounds, futex_l / fx);
     if (n_tput)
         fprintf(out, "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n", two / futex_b);
-    if (res[n_tput + 5].ok)
+    if (has_lat && res[n_tput + 5].ok)
         fprintf(out, "  (diagnostic) receiver spinning on the record's line vs ping-pong  %.2fx\n",
                 res[n_tput + 5].p50 / pp);
     return 0;

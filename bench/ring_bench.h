@@ -16,6 +16,7 @@ typedef struct tc_ring_bench_opts {
     int repeats;           /* best of (default 3) */
     int json;
     int latency_only;      /* skip the throughput rows */
+    int throughput_only;   /* skip the latency rows */
 } tc_ring_bench_opts_t;
 
 /* Runs everything and prints a report (text or JSON) to out.  Returns 0 or -errno. */

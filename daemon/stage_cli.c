@@ -17,6 +17,9 @@ void tc_stage_env_from_config(tc_stage_env_t *env, const tc_config_t *cfg, const
     env->wait_kind = cfg->shm.wait == TC_CONFIG_WAIT_SPIN    ? TC_WAIT_SPIN
                      : cfg->shm.wait == TC_CONFIG_WAIT_YIELD ? TC_WAIT_YIELD
                                                              : TC_WAIT_FUTEX;
+    env->wait.store = cfg->shm.stores == TC_CONFIG_STORES_CACHED      ? TC_STORE_CACHED
+                      : cfg->shm.stores == TC_CONFIG_STORES_STREAMING ? TC_STORE_STREAMING
+                                                                      : TC_STORE_AUTO;
     env->wait.spins = (uint32_t)cfg->shm.spin_count;
     env->wait.yields = (uint32_t)cfg->shm.yield_count;
     env->wait.futex_timeout_ns = cfg->shm.futex_timeout;

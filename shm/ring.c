@@ -3,10 +3,18 @@
  * Ordering edges (each acquire/release names its partner):
  *   R1 commit stores prod_pos (release)         → A1 poll/observe/wait load it (acquire)
  *   R2 release stores a consumer cursor (release) → A2 refresh_limit loads it (acquire)
- *   F1 commit: fence(seq_cst) then load cons_waiters  ⟷  F2 wait: RMW cons_waiters
- *      (seq_cst) then load prod_pos: Dekker, so a sleeping consumer is always woken.
- *   F3 release: fence(seq_cst) then load prod_waiting ⟷ F4 claim_wait: store
- *      prod_waiting (seq_cst) then refresh: the same for a sleeping producer.
+ *   F1 commit: fence then load cons_waiters  ⟷  F2 wait: store cons_waiters (seq_cst),
+ *      heavy fence, then load prod_pos: Dekker, so a sleeping consumer is always woken.
+ *   F3 release: fence then load prod_waiting ⟷ F4 claim_wait: store prod_waiting
+ *      (seq_cst), heavy fence, then refresh: the same for a sleeping producer.
+ *      The waker clears the flag before its wake-up call, so a sleeper woken but not yet
+ *      running costs one futex_wake, not one per commit or release; a sleeper sets the
+ *      flag again each time it is about to sleep.
+ *      The fences are asymmetric ("fences" below): F1 and F3, on every commit and
+ *      release, are compiler barriers when the process could register for
+ *      membarrier(2), and the sleeper's heavy fence makes every running registered
+ *      thread execute a full barrier; otherwise both are seq_cst fences.
+ *   S1 streaming commit: the records' non-temporal stores, then sfence, then R1.
  *   J1 join: store kind=REQUIRED (seq_cst), re-read prod_pos (seq_cst) ⟷ J2 refresh
  *      loads kinds (seq_cst): a limit computed without the joiner only lets the
  *      producer overwrite positions below the head the joiner re-read.
@@ -20,10 +28,15 @@
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 /* Asks for the line at p in the state a write needs (PREFETCHW; a no-op hint where the
  * CPU lacks it). */
@@ -51,6 +64,147 @@ void tc_ring_wait_opts_default(tc_ring_wait_opts_t *w)
     w->yields = 50;
     w->futex_timeout_ns = 100 * TC_NS_PER_MS;
     w->dead_after_ns = 10 * TC_NS_PER_S;
+    w->store = TC_STORE_AUTO;
+}
+
+/* ---- fences ------------------------------------------------------------------------
+ * A futex ring must never let a consumer sleep through a commit (or the producer
+ * through a release): each side stores, then loads the other's flag, with a full
+ * barrier between (Dekker).  That barrier on every commit and every release waits
+ * for the store buffer to drain, including the cross-core transfer of the line just
+ * written: about a fifth of batched throughput.  Sleeping is rare and slow anyway, so
+ * the cost is moved there: a process registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED
+ * needs only a compiler barrier on its hot side, because the side about to sleep calls
+ * membarrier(), which runs a full barrier on every CPU now running a registered
+ * thread (a thread that is not running passed one when it was switched out).  The
+ * barrier lands either before the hot side's store, so its load then sees the
+ * sleeper's flag, or after it, so the sleeper's own load sees the store. */
+
+static int membarrier(int cmd) { return (int)syscall(SYS_membarrier, cmd, 0u, 0); }
+
+/* A full barrier.  ThreadSanitizer does not model fences, so its build uses a seq_cst
+ * read-modify-write, which it does (and which is a full barrier on x86 as well). */
+static inline void fence_full(void)
+{
+#if defined(__SANITIZE_THREAD__)
+    static _Atomic int fence_word;
+    atomic_fetch_add_explicit(&fence_word, 0, memory_order_seq_cst);
+#else
+    atomic_thread_fence(memory_order_seq_cst);
+#endif
+}
+
+/* 1 when this process is registered, so its hot side may skip the barrier. */
+static int fences_light(void)
+{
+    static _Atomic int state; /* 0 not tried, 1 registered, -1 unavailable */
+    int st = atomic_load_explicit(&state, memory_order_acquire);
+    if (st == 0) {
+        int q = membarrier(MEMBARRIER_CMD_QUERY);
+        int need = MEMBARRIER_CMD_GLOBAL_EXPEDITED | MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED;
+        st = q >= 0 && (q & need) == need && membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0
+                 ? 1 : -1;
+        atomic_store_explicit(&state, st, memory_order_release);
+    }
+    return st > 0;
+}
+
+/* The hot side's barrier (F1, F3). */
+static inline void fence_light(const tc_ring_t *r)
+{
+    if (r->light_fences)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        fence_full();
+}
+
+/* The sleeper's barrier (F2, F4).  Returns 0, or -1 when membarrier() failed: the other
+ * side may then miss the flag, so the caller sleeps briefly instead of for long. */
+static int fence_heavy(void)
+{
+    fence_full();
+    return membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0 ? 0 : -1;
+}
+
+#define FENCE_FALLBACK_SLEEP_NS (1 * TC_NS_PER_MS)
+
+/* ---- stores ------------------------------------------------------------------------
+ * A record the producer writes with ordinary stores is fetched into its cache first
+ * (the line was last read by a consumer), then fetched again by the consumer: when the
+ * two cores share a cache that is cheap, but across this machine class's slower
+ * interconnect (the VM's "slow" cross-core mode) it is two transfers of a line per
+ * record.  Streaming (non-temporal) stores write whole lines without fetching them and
+ * leave nothing to probe in the producer's cache: batched throughput across the slow
+ * interconnect goes from about 75 to about 190 M ticks/s, but across a shared cache it
+ * loses to ordinary stores (190 against 600).  Which one wins is decided by measuring:
+ * the producer times epochs of STORE_EPOCH records, and every STORE_EXPLORE-th epoch
+ * is a short one (STORE_PROBE records) with the other kind; streaming is kept only
+ * while it was clearly faster (STORE_MARGIN).  A ring that is not busy sees equal
+ * rates and keeps cached stores, which deliver a single record soonest.  Streaming
+ * claims are filled in the handle's staging area and copied out at commit (S1); a
+ * claim of less than STREAM_MIN_BYTES is written in place all the same, because the
+ * sfence each commit then needs costs more than the stores save. */
+#define STORE_EPOCH (1u << 18)
+#define STORE_PROBE (1u << 15)
+#define STORE_EXPLORE 16
+#define STORE_MARGIN 1.15
+#define STREAM_MIN_BYTES 1024
+
+static int can_stream(const tc_ring_t *r)
+{
+#if defined(__x86_64__)
+    return r->rec_size % 64 == 0 && r->rec_size <= TC_RING_STAGING_BYTES;
+#else
+    (void)r;
+    return 0;
+#endif
+}
+
+static inline unsigned char *staging(tc_ring_t *r)
+{
+    return (unsigned char *)(((uintptr_t)r->staging + 63) & ~(uintptr_t)63);
+}
+
+static void stream_copy(unsigned char *dst, const unsigned char *src, size_t bytes)
+{
+#if defined(__x86_64__)
+    for (size_t i = 0; i < bytes; i += 64) {
+        __m128i a = _mm_load_si128((const __m128i *)(src + i));
+        __m128i b = _mm_load_si128((const __m128i *)(src + i + 16));
+        __m128i c = _mm_load_si128((const __m128i *)(src + i + 32));
+        __m128i d = _mm_load_si128((const __m128i *)(src + i + 48));
+        _mm_stream_si128((__m128i *)(dst + i), a);
+        _mm_stream_si128((__m128i *)(dst + i + 16), b);
+        _mm_stream_si128((__m128i *)(dst + i + 32), c);
+        _mm_stream_si128((__m128i *)(dst + i + 48), d);
+    }
+    _mm_sfence(); /* S1 */
+#else
+    memcpy(dst, src, bytes);
+#endif
+}
+
+/* Ends a measurement epoch: records its rate and picks the kind for the next. */
+static void store_epoch_end(tc_ring_t *r)
+{
+    int64_t now = tc_clock_mono_ns();
+    if (now > r->epoch_ns)
+        r->epoch_rate[r->streaming] = (double)(r->pos - r->epoch_pos) * 1e9 / (double)(now - r->epoch_ns);
+    if (r->exploring) {
+        r->exploring = 0;
+        r->streaming = r->epoch_rate[1] > r->epoch_rate[0] * STORE_MARGIN;
+    } else if (++r->epoch % STORE_EXPLORE == 2) { /* the first try soon after attach */
+        r->exploring = 1;
+        r->streaming = !r->streaming;
+    }
+    r->epoch_pos = r->pos;
+    r->epoch_ns = now;
+    r->epoch_len = r->exploring ? STORE_PROBE : STORE_EPOCH;
+}
+
+int tc_ring_store_kind(const tc_ring_t *r)
+{
+    return r->streaming ? TC_STORE_STREAMING : TC_STORE_CACHED;
 }
 
 /* The wake-up line (spin and yield rings only).  A consumer spinning on prod_pos while
@@ -132,7 +286,12 @@ int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
             break;
     }
     r->role = TC_ROLE_PRODUCER;
+    r->light_fences = fences_light();
+    r->streaming = r->wait.store == TC_STORE_STREAMING && can_stream(r);
     r->pos = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    r->epoch_pos = r->pos;
+    r->epoch_ns = tc_clock_mono_ns();
+    r->epoch_len = STORE_EPOCH;
     atomic_store_explicit(&r->ctl->prod_state, TC_PRODUCER_OPEN, memory_order_release);
     atomic_store_explicit(&r->ctl->prod_heartbeat_ns, tc_clock_mono_ns(), memory_order_relaxed);
     refresh_limit(r);
@@ -142,9 +301,11 @@ int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
 static void wake_consumers(tc_ring_t *r)
 {
     /* F1: pairs with F2 in tc_ring_wait. */
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&r->ctl->cons_waiters, memory_order_relaxed))
+    fence_light(r);
+    if (atomic_load_explicit(&r->ctl->cons_waiters, memory_order_relaxed)) {
+        atomic_store_explicit(&r->ctl->cons_waiters, 0, memory_order_relaxed);
         tc_futex_wake(tc_futex_low32(&r->ctl->prod_pos));
+    }
 }
 
 void tc_ring_producer_close(tc_ring_t *r)
@@ -164,6 +325,8 @@ int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs)
         n = r->max_batch;
     if (n > r->capacity - idx)
         n = r->capacity - idx;
+    if (r->streaming && n > TC_RING_STAGING_BYTES / r->rec_size)
+        n = TC_RING_STAGING_BYTES / r->rec_size;
     if (r->pos + n > r->limit && r->pos + n > refresh_limit(r)) {
         n = r->limit > r->pos ? r->limit - r->pos : 0;
         if (n == 0) {
@@ -172,20 +335,28 @@ int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs)
         }
     }
     r->claimed = (uint32_t)n;
-    *ret_recs = r->data + idx * r->rec_size;
+    r->claim_staged = r->streaming && n * r->rec_size >= STREAM_MIN_BYTES;
+    *ret_recs = r->claim_staged ? staging(r) : r->data + idx * r->rec_size;
     return (int)n;
 }
 
 void tc_ring_commit(tc_ring_t *r, uint32_t n)
 {
+    int staged = r->claim_staged;
+    if (staged)
+        stream_copy(r->data + (r->pos & r->mask) * r->rec_size, staging(r), (size_t)n * r->rec_size);
+    r->claim_staged = 0;
     r->pos += n;
     r->claimed = 0;
     /* R1: publishes the records; pairs with A1 in poll/observe/wait. */
     atomic_store_explicit(&r->ctl->prod_pos, r->pos, memory_order_release);
     if (r->wait_kind == TC_WAIT_FUTEX)
         wake_consumers(r);
-    else if (r->pos < r->limit) /* spin and yield rings: the next slot, ready to write */
+    else if (r->pos < r->limit && !staged) /* spin and yield rings: the next slot, ready
+                                             * to write */
         prefetch_for_write(r->data + (r->pos & r->mask) * r->rec_size);
+    if (r->pos - r->epoch_pos >= r->epoch_len && r->wait.store == TC_STORE_AUTO && can_stream(r))
+        store_epoch_end(r);
 }
 
 /* The required consumer holding the producer back, or -1. */
@@ -258,10 +429,11 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
             uint64_t cur;
             int slow = slowest_slot(r, &cur);
             if (slow >= 0) {
-                /* F4: pairs with F3 in tc_ring_release. */
-                atomic_store_explicit(&r->ctl->prod_waiting, 1, memory_order_seq_cst);
+                /* F4: pairs with F3 in tc_ring_release; the flag names the cursor slept on */
+                atomic_store_explicit(&r->ctl->prod_waiting, (uint32_t)slow + 1, memory_order_seq_cst);
+                int heavy = fence_heavy();
                 if (r->pos + 1 > refresh_limit(r)) {
-                    int64_t t = r->wait.futex_timeout_ns;
+                    int64_t t = heavy < 0 ? FENCE_FALLBACK_SLEEP_NS : r->wait.futex_timeout_ns;
                     if (timeout_ns >= 0 && timeout_ns - (now - start) < t)
                         t = timeout_ns - (now - start);
                     tc_futex_wait(tc_futex_low32(&r->ctl->consumers[slow].cursor), (uint32_t)cur,
@@ -367,7 +539,9 @@ int tc_ring_consumer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring, const c
     r->role = role;
     r->slot = slot;
     r->me = cs;
+    r->light_fences = fences_light();
     r->pos = atomic_load_explicit(&cs->cursor, memory_order_acquire);
+    r->head = r->pos;
     atomic_fetch_add_explicit(&cs->attaches, 1, memory_order_relaxed);
     atomic_store_explicit(&cs->heartbeat_ns, tc_clock_mono_ns(), memory_order_relaxed);
     return 0;
@@ -410,6 +584,7 @@ int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ri
         return ret;
     r->role = TC_ROLE_OBSERVER;
     r->pos = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+    r->head = r->pos;
     return 0;
 }
 
@@ -424,11 +599,17 @@ void tc_ring_consumer_detach(tc_ring_t *r)
 
 int tc_ring_poll(tc_ring_t *r, uint32_t max, const void **ret_recs)
 {
-    /* A1: pairs with R1 in tc_ring_commit. */
-    uint64_t head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
-    uint64_t avail = head - r->pos;
-    if (avail == 0)
-        return 0;
+    /* The producer's line is read only once the records known to be there are used up:
+     * reading it on every poll costs a cross-core transfer per batch while the producer
+     * is writing it. */
+    uint64_t avail = r->head - r->pos;
+    if (avail == 0) {
+        /* A1: pairs with R1 in tc_ring_commit. */
+        r->head = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
+        avail = r->head - r->pos;
+        if (avail == 0)
+            return 0;
+    }
     uint64_t idx = r->pos & r->mask;
     if (avail > max)
         avail = max;
@@ -445,9 +626,11 @@ void tc_ring_release(tc_ring_t *r, uint32_t n)
     atomic_store_explicit(&r->me->cursor, r->pos, memory_order_release);
     if (r->wait_kind == TC_WAIT_FUTEX) {
         /* F3: pairs with F4 in tc_ring_claim_wait. */
-        atomic_thread_fence(memory_order_seq_cst);
-        if (atomic_load_explicit(&r->ctl->prod_waiting, memory_order_relaxed))
+        fence_light(r);
+        if (atomic_load_explicit(&r->ctl->prod_waiting, memory_order_relaxed) == (uint32_t)r->slot + 1) {
+            atomic_store_explicit(&r->ctl->prod_waiting, 0, memory_order_relaxed);
             tc_futex_wake(tc_futex_low32(&r->me->cursor));
+        }
     }
 }
 
@@ -459,6 +642,7 @@ void tc_ring_seek(tc_ring_t *r, uint64_t pos)
     if (pos <= r->pos)
         return;
     r->pos = pos;
+    r->head = head;
     if (r->me)
         atomic_store_explicit(&r->me->cursor, pos, memory_order_release);
 }
@@ -481,14 +665,15 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
             sched_yield();
         } else {
             int64_t t = r->wait.futex_timeout_ns;
+            /* F2: pairs with F1 in tc_ring_commit. */
+            atomic_store_explicit(&r->ctl->cons_waiters, 1, memory_order_seq_cst);
+            if (fence_heavy() < 0)
+                t = FENCE_FALLBACK_SLEEP_NS;
             if (timeout_ns >= 0 && timeout_ns < t)
                 t = timeout_ns;
-            /* F2: pairs with F1 in tc_ring_commit. */
-            atomic_fetch_add_explicit(&r->ctl->cons_waiters, 1, memory_order_seq_cst);
             head = atomic_load_explicit(pp, memory_order_seq_cst);
             if (head == r->pos)
                 tc_futex_wait(tc_futex_low32(pp), (uint32_t)head, t > 0 ? t : 1);
-            atomic_fetch_sub_explicit(&r->ctl->cons_waiters, 1, memory_order_relaxed);
             head = atomic_load_explicit(pp, memory_order_acquire);
             return head != r->pos;
         }

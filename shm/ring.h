@@ -29,11 +29,19 @@
 
 enum tc_ring_role { TC_ROLE_PRODUCER = 1, TC_ROLE_REQUIRED, TC_ROLE_OBSERVER };
 
+/* How the producer writes records into the ring (see ring.c, "stores").  auto measures
+ * both while the ring is busy and keeps the faster. */
+enum tc_ring_store { TC_STORE_AUTO = 0, TC_STORE_CACHED = 1, TC_STORE_STREAMING = 2 };
+
+/* Records a streaming claim can take: they are filled in the handle, then copied out. */
+#define TC_RING_STAGING_BYTES 4096
+
 typedef struct tc_ring_wait_opts {
     uint32_t spins;          /* busy polls before yielding or sleeping */
     uint32_t yields;         /* sched_yield rounds before sleeping (futex kind) */
     int64_t futex_timeout_ns; /* longest single sleep, so stop flags are seen */
     int64_t dead_after_ns;   /* evict a required consumer dead or silent this long */
+    int store;               /* producer: enum tc_ring_store */
 } tc_ring_wait_opts_t;
 
 /* Process-local handle.  Caller-owned; filled by the attach calls. */
@@ -46,15 +54,26 @@ typedef struct tc_ring {
     int slot;                     /* consumer slot index, -1 for producer/anonymous */
     tc_ring_consumer_slot_t *me;  /* NULL for the producer and anonymous observers */
     uint64_t pos;                 /* producer: next position; consumer: its cursor */
+    uint64_t head;                /* consumer: the producer position last read */
     uint64_t limit;               /* producer: cached write limit */
     uint32_t claimed;             /* producer: records claimed, not yet committed */
     uint32_t wait_kind;
     tc_ring_wait_opts_t wait;
     int64_t slow_since_ns;        /* producer: when the gating consumer looked dead */
     int slow_slot;
+    int light_fences;             /* the futex wake-ups' fences are on the sleeper's side */
+    /* producer: the store kind (ring.c, "stores") */
+    int streaming;                /* claims are staged here and streamed out at commit */
+    int claim_staged;             /* the outstanding claim points at the staging area */
+    int exploring;                /* this epoch tries the other kind */
+    uint32_t epoch, epoch_len;
+    uint64_t epoch_pos;
+    int64_t epoch_ns;
+    double epoch_rate[2];         /* records/s last measured with cached, streaming stores */
+    unsigned char staging[TC_RING_STAGING_BYTES + 64];
 } tc_ring_t;
 
-/* Defaults: 2000 spins, 50 yields, 100 ms futex sleeps, 10 s dead-after. */
+/* Defaults: 2000 spins, 50 yields, 100 ms futex sleeps, 10 s dead-after, auto stores. */
 void tc_ring_wait_opts_default(tc_ring_wait_opts_t *w);
 
 /* Becomes the ring's single producer.  -EBUSY if a live process already is; -ENOENT if
@@ -79,7 +98,8 @@ int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ri
 /* Gives the slot up (the cursor is forgotten).  A consumer that only exits keeps it. */
 void tc_ring_consumer_detach(tc_ring_t *r);
 
-/* Claims up to want contiguous records (at most max_batch, and not past the wrap).
+/* Claims up to want contiguous records (at most max_batch, and not past the wrap; with
+ * streaming stores at most TC_RING_STAGING_BYTES of them, in the handle).
  * Returns the count granted with *ret_recs pointing at them, or -EAGAIN when the ring
  * is full (required consumers behind).  Producer only. */
 int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs);
@@ -87,7 +107,8 @@ int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs);
  * consumers.  -EAGAIN on timeout, -EINTR if *stop became non-zero. */
 int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t timeout_ns,
                        const volatile int *stop);
-/* Publishes the first n claimed records (n <= claimed). */
+/* Publishes the first n claimed records (n <= claimed).  The claimed pointer is
+ * invalid afterwards. */
 void tc_ring_commit(tc_ring_t *r, uint32_t n);
 /* Copies n records in (claim_wait + memcpy + commit, in batches).  Returns n or the
  * error of tc_ring_claim_wait. */
@@ -113,6 +134,9 @@ int tc_ring_observe(tc_ring_t *r, void *out, uint32_t max, int *ret_lapped);
 /* Copies the last committed record into out; 0, or -ENOENT if the ring is empty.
  * Used by a restarted stage to find how far its output got. */
 int tc_ring_last(const tc_ring_t *r, void *out);
+
+/* The producer's current store kind: TC_STORE_CACHED or TC_STORE_STREAMING. */
+int tc_ring_store_kind(const tc_ring_t *r);
 
 /* Records its owner is alive now (consumer slot or producer). */
 void tc_ring_heartbeat(tc_ring_t *r, int64_t mono_ns);

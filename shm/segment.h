@@ -19,7 +19,7 @@
 #include "shm/records.h"
 
 #define TC_SHM_MAGIC "TICKCAST"
-#define TC_SHM_LAYOUT_VERSION 3u
+#define TC_SHM_LAYOUT_VERSION 4u
 #define TC_SHM_RINGS_MAX 8
 #define TC_SHM_STAGES_MAX 16
 #define TC_SHM_COUNTERS_MAX 512
@@ -76,8 +76,8 @@ typedef struct tc_ring_ctl {
     _Atomic uint64_t cons_wait_pos;
     /* line 2: producer state and wake-up flags */
     alignas(TC_CACHE_LINE) _Atomic uint64_t prod_limit; /* writes stay below this position */
-    _Atomic uint32_t cons_waiters; /* consumers sleeping on prod_pos */
-    _Atomic uint32_t prod_waiting; /* the producer sleeps on a consumer cursor */
+    _Atomic uint32_t cons_waiters; /* 1: a consumer is going to sleep on prod_pos */
+    _Atomic uint32_t prod_waiting; /* slot + 1: the producer sleeps on that cursor */
     _Atomic uint32_t prod_state;   /* enum tc_ring_producer_state */
     _Atomic int32_t prod_pid;
     _Atomic int64_t prod_heartbeat_ns;

@@ -18,6 +18,8 @@ static int cmd_bench(int argc, char **argv)
                 o.json = 1;
             else if (!strcmp(argv[i], "--latency"))
                 o.latency_only = 1;
+            else if (!strcmp(argv[i], "--throughput"))
+                o.throughput_only = 1;
             else if (!strcmp(argv[i], "--records") && i + 1 < argc)
                 o.records = strtoull(argv[++i], NULL, 10);
             else if (!strcmp(argv[i], "--samples") && i + 1 < argc)
@@ -33,9 +35,10 @@ static int cmd_bench(int argc, char **argv)
 }
 
 TC_CLI_COMMAND(bench, "run a benchmark beside its reference (ring)",
-               "tickcast bench ring [--json] [--latency] [--records N] [--samples N] [--repeats N]\n"
+               "tickcast bench ring [--json] [--latency|--throughput] [--records N] [--samples N] [--repeats N]\n"
                "  ring   cross-process ring throughput and one-way latency per wait strategy,\n"
                "         beside ZeroMQ PUB/SUB ipc://, a bare SPSC ring, a bare cache-line\n"
                "         ping-pong and a bare futex wake, in one run\n"
-               "  --latency  only the one-way latency rows\n",
+               "  --latency     only the one-way latency rows\n"
+               "  --throughput  only the throughput rows\n",
                cmd_bench);

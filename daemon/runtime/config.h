@@ -32,6 +32,12 @@ typedef enum tc_config_wait {
     TC_CONFIG_WAIT_FUTEX = 2, /* spin, then futex sleep */
 } tc_config_wait_t;
 
+typedef enum tc_config_stores {
+    TC_CONFIG_STORES_AUTO = 0,      /* measure both, keep the faster */
+    TC_CONFIG_STORES_CACHED = 1,    /* ordinary stores, in place */
+    TC_CONFIG_STORES_STREAMING = 2, /* non-temporal stores of whole records */
+} tc_config_stores_t;
+
 typedef enum tc_config_source {
     TC_CONFIG_SOURCE_SYNTHETIC = 0,
     TC_CONFIG_SOURCE_FILE = 1,
@@ -78,6 +84,7 @@ typedef struct tc_config_shm {
     int64_t predictions_capacity;
     int64_t orders_capacity;
     int wait; /* tc_config_wait_t */
+    int stores; /* tc_config_stores_t */
     int64_t spin_count;
     int64_t yield_count;
     int64_t futex_timeout;

@@ -222,6 +222,10 @@ static const tc_config_enum_t waits[] = {
     {"spin", TC_CONFIG_WAIT_SPIN}, {"yield", TC_CONFIG_WAIT_YIELD},
     {"futex", TC_CONFIG_WAIT_FUTEX}, {NULL, 0},
 };
+static const tc_config_enum_t stores[] = {
+    {"auto", TC_CONFIG_STORES_AUTO}, {"cached", TC_CONFIG_STORES_CACHED},
+    {"streaming", TC_CONFIG_STORES_STREAMING}, {NULL, 0},
+};
 static const tc_config_enum_t sources[] = {
     {"synthetic", TC_CONFIG_SOURCE_SYNTHETIC}, {"file", TC_CONFIG_SOURCE_FILE},
     {"zmq", TC_CONFIG_SOURCE_ZMQ}, {NULL, 0},
@@ -291,6 +295,11 @@ static const tc_config_key_t keys[] = {
     K_ENUM(shm, wait, "futex", waits, 0,
            "How a consumer waits for records and a producer for room: spin (busy-spin, one "
            "core each), yield (spin, then sched_yield) or futex (spin, then sleep)."),
+    K_ENUM(shm, stores, "auto", stores, 0,
+           "How a producer writes records into a ring: cached (ordinary stores; a lone record "
+           "reaches its consumer soonest), streaming (non-temporal stores of whole records: "
+           "faster in batches when producer and consumer share no cache) or auto (measures "
+           "both while the ring is busy and keeps the faster)."),
     K_INT(shm, spin_count, "1000", 0, 1000000000, 0,
           "Polls of the ring before a waiter starts yielding (yield, futex)."),
     K_INT(shm, yield_count, "10", 0, 1000000000, 0,

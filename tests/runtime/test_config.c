@@ -170,6 +170,7 @@ Test(config, defaults_are_the_documented_ones)
     cr_assert_eq(c.shm.predictions_capacity, 65536);
     cr_assert_eq(c.shm.orders_capacity, 65536);
     cr_assert_eq(c.shm.wait, TC_CONFIG_WAIT_FUTEX);
+    cr_assert_eq(c.shm.stores, TC_CONFIG_STORES_AUTO);
     cr_assert_eq(c.shm.futex_timeout, 100LL * 1000 * 1000);
     cr_assert_eq(c.shm.heartbeat_interval, 100LL * 1000 * 1000);
     cr_assert_eq(c.shm.consumer_dead_after, 10LL * 1000 * 1000 * 1000);
@@ -578,7 +579,7 @@ Test(config, dump_loads_back_identical)
         {"tickcastd.status_interval", "100ms"}, {"tickcastd.log_level", "debug"},
         {"shm.ticks_capacity", "2048"}, {"shm.features_capacity", "128"},
         {"shm.predictions_capacity", "256"}, {"shm.orders_capacity", "64"},
-        {"shm.wait", "yield"}, {"shm.spin_count", "7"}, {"shm.yield_count", "0"},
+        {"shm.wait", "yield"}, {"shm.stores", "streaming"}, {"shm.spin_count", "7"}, {"shm.yield_count", "0"},
         {"shm.futex_timeout", "1500us"}, {"shm.heartbeat_interval", "7ms"},
         {"shm.consumer_dead_after", "1h"}, {"shm.mlock", "yes"},
         {"ingest.source", "zmq"}, {"ingest.path", "ticks/a b.csv"}, {"ingest.format", "csv"},

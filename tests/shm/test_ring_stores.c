@@ -1,0 +1,256 @@
+/* test_ring_stores.c — the producer's store kinds and the consumer's cached head
+ * (shm/ring.c, "stores" and "fences"): streaming stores deliver exactly what cached
+ * ones do, across wraps, partial commits and observers; auto mode measures both kinds
+ * and never loses a record while switching; a consumer reads the producer's position
+ * only when out of records; and with the asymmetric fences a sleeping consumer or
+ * producer is always woken (the futex timeouts are an hour, so a lost wake-up would
+ * hang the test instead of being hidden by a timeout). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/runtime/clock.h"
+#include "daemon/runtime/err.h"
+#include "shm/ring.h"
+
+typedef struct rec {
+    alignas(64) uint64_t seq;
+    uint64_t check;
+    uint8_t pad[48];
+} rec_t;
+_Static_assert(sizeof(rec_t) == 64, "test record");
+
+static char inst[64];
+static tc_shm_t seg;
+
+static void make_segment(uint64_t cap, uint32_t max_batch, int wait)
+{
+    snprintf(inst, sizeof inst, "test-stores-%d", getpid());
+    tc_shm_unlink(inst);
+    tc_ring_spec_t spec = {"t", sizeof(rec_t), cap, max_batch};
+    cr_assert_eq(tc_shm_create(&seg, inst, &spec, 1, wait), 0, "create: %s", tc_err_msg());
+}
+
+static void drop_segment(void)
+{
+    tc_shm_detach(&seg);
+    tc_shm_unlink(inst);
+}
+
+static uint64_t check_of(uint64_t seq) { return seq * 0x9e3779b97f4a7c15ull ^ 0x5bd1e995u; }
+
+static void fill(rec_t *x, uint64_t seq)
+{
+    x->seq = seq;
+    x->check = check_of(seq);
+    for (size_t i = 0; i < sizeof x->pad; i++)
+        x->pad[i] = (uint8_t)(seq + i);
+}
+
+static void expect(const rec_t *x, uint64_t seq)
+{
+    cr_assert_eq(x->seq, seq, "record %llu arrived as %llu", (unsigned long long)seq,
+                 (unsigned long long)x->seq);
+    cr_assert_eq(x->check, check_of(seq));
+    for (size_t i = 0; i < sizeof x->pad; i++)
+        cr_assert_eq(x->pad[i], (uint8_t)(seq + i), "record %llu byte %zu", (unsigned long long)seq, i);
+}
+
+/* Claims want, fills and commits keep of them; returns the count committed. */
+static uint32_t produce(tc_ring_t *p, uint32_t want, uint32_t keep, uint64_t *next)
+{
+    void *slot;
+    int n = tc_ring_claim(p, want, &slot);
+    if (n <= 0)
+        return 0;
+    uint32_t k = keep < (uint32_t)n ? keep : (uint32_t)n;
+    for (int i = 0; i < n; i++)
+        fill((rec_t *)slot + i, *next + (uint64_t)i); /* fills all it claimed, commits k */
+    tc_ring_commit(p, k);
+    *next += k;
+    return k;
+}
+
+static void drain(tc_ring_t *c, uint32_t max, uint64_t *next)
+{
+    const void *q;
+    int n;
+    while ((n = tc_ring_poll(c, max, &q)) > 0) {
+        for (int i = 0; i < n; i++)
+            expect((const rec_t *)q + i, *next + (uint64_t)i);
+        tc_ring_release(c, (uint32_t)n);
+        *next += (uint64_t)n;
+    }
+}
+
+Test(stores, streaming_stores_deliver_every_record_across_wraps_and_partial_commits)
+{
+    make_segment(256, 128, TC_WAIT_FUTEX);
+    tc_ring_wait_opts_t w;
+    tc_ring_wait_opts_default(&w);
+    w.store = TC_STORE_STREAMING;
+    tc_ring_t p, c, o;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", &w), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&o, &seg, "t", "o", TC_ROLE_OBSERVER, NULL), 0);
+    cr_assert_eq(tc_ring_store_kind(&p), TC_STORE_STREAMING);
+
+    void *slot;
+    cr_assert_eq(tc_ring_claim(&p, 128, &slot), TC_RING_STAGING_BYTES / (int)sizeof(rec_t),
+                 "a streaming claim takes at most the staging area");
+    tc_ring_commit(&p, 0);
+
+    uint64_t sent = 0, got = 0, seen = 0;
+    rec_t obs[64];
+    for (uint32_t round = 0; sent < 20000; round++) {
+        /* claim sizes 1..70 (small ones are written in place), commit all or part */
+        uint32_t want = 1 + round * 7 % 70, keep = round % 3 ? want : want / 2;
+        produce(&p, want, keep, &sent);
+        int m = tc_ring_observe(&o, obs, 64, NULL);
+        for (int i = 0; i < m; i++)
+            expect(&obs[i], seen++);
+        drain(&c, 1 + round % 50, &got);
+    }
+    cr_assert_eq(got, sent, "the consumer got every record");
+    cr_assert_gt(seen, 0, "the observer copied records written by streaming stores");
+    drop_segment();
+}
+
+Test(stores, cached_stores_stay_cached)
+{
+    make_segment(1024, 64, TC_WAIT_FUTEX);
+    tc_ring_wait_opts_t w;
+    tc_ring_wait_opts_default(&w);
+    w.store = TC_STORE_CACHED;
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", &w), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
+    uint64_t sent = 0, got = 0;
+    while (sent < (1u << 20)) {
+        produce(&p, 64, 64, &sent);
+        drain(&c, 64, &got);
+        cr_assert_eq(tc_ring_store_kind(&p), TC_STORE_CACHED);
+    }
+    cr_assert_eq(got, sent);
+    drop_segment();
+}
+
+Test(stores, auto_mode_tries_both_kinds_and_loses_nothing_switching)
+{
+    make_segment(1024, 64, TC_WAIT_FUTEX);
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
+    cr_assert_eq(tc_ring_store_kind(&p), TC_STORE_CACHED, "a new producer starts with cached stores");
+    uint64_t sent = 0, got = 0;
+    int kinds_seen[3] = {0, 0, 0};
+    /* past the first probe of the other kind (the third epoch) and the switch back */
+    while (sent < 4u << 20) {
+        produce(&p, 64, 64, &sent);
+        kinds_seen[tc_ring_store_kind(&p)] = 1;
+        drain(&c, 64, &got);
+    }
+    cr_assert_eq(got, sent, "every record arrived, in order, across the switches");
+#if defined(__x86_64__)
+    cr_assert(kinds_seen[TC_STORE_CACHED] && kinds_seen[TC_STORE_STREAMING],
+              "auto mode measured both kinds");
+    cr_assert_gt(p.epoch_rate[0], 0.0);
+    cr_assert_gt(p.epoch_rate[1], 0.0);
+#endif
+    drop_segment();
+}
+
+Test(stores, a_consumer_reads_the_head_only_when_out_of_records)
+{
+    make_segment(64, 16, TC_WAIT_FUTEX);
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
+    uint64_t sent = 0, got = 0;
+    produce(&p, 10, 10, &sent);
+    const void *q;
+    cr_assert_eq(tc_ring_poll(&c, 4, &q), 4);
+    expect(q, 0);
+    tc_ring_release(&c, 4);
+    got = 4;
+    produce(&p, 5, 5, &sent); /* 15 committed; the consumer knows of 10 */
+    cr_assert_eq(tc_ring_poll(&c, 100, &q), 6, "the records known to be there first");
+    expect(q, 4);
+    tc_ring_release(&c, 6);
+    cr_assert_eq(tc_ring_poll(&c, 100, &q), 5, "then the head is read again");
+    expect(q, 10);
+    tc_ring_release(&c, 5);
+    got += 11;
+    cr_assert_eq(tc_ring_poll(&c, 100, &q), 0, "and nothing is left");
+    cr_assert_eq(got, sent);
+    drop_segment();
+}
+
+/* Producer and consumer in two processes, both sleeping often (no spinning, a ring of
+ * 16), with hour-long futex sleeps: each record needs a wake-up in one direction or the
+ * other, so a wake-up lost by the fences would stall the test past its timeout. */
+static void sleepy_pair(uint64_t n, uint32_t seed)
+{
+    make_segment(16, 4, TC_WAIT_FUTEX);
+    tc_ring_wait_opts_t w;
+    tc_ring_wait_opts_default(&w);
+    w.spins = 0;
+    w.yields = 0;
+    w.futex_timeout_ns = 3600 * TC_NS_PER_S;
+    w.dead_after_ns = 7200 * TC_NS_PER_S;
+    tc_ring_t c;
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, &w), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        tc_shm_t s;
+        tc_ring_t p;
+        if (tc_shm_attach(&s, inst, 0) < 0 || tc_ring_producer_attach(&p, &s, "t", &w) < 0)
+            _exit(2);
+        uint32_t x = seed;
+        for (uint64_t i = 0; i < n;) {
+            void *slot;
+            x = x * 1103515245u + 12345u;
+            int k = tc_ring_claim_wait(&p, 1 + (x >> 16) % 4, &slot, -1, NULL);
+            if (k < 0)
+                _exit(3);
+            for (int j = 0; j < k; j++)
+                fill((rec_t *)slot + j, i + (uint64_t)j);
+            tc_ring_commit(&p, (uint32_t)k);
+            i += (uint64_t)k;
+            if ((x >> 8) % 8 == 0) /* now and then let the consumer catch up and sleep */
+                usleep((x >> 20) % 50);
+        }
+        tc_ring_producer_close(&p);
+        _exit(0);
+    }
+    uint64_t got = 0;
+    uint32_t x = seed ^ 0xabcdu;
+    while (got < n) {
+        const void *q;
+        int k = tc_ring_poll(&c, 4, &q);
+        if (k == 0) {
+            tc_ring_wait(&c, -1);
+            continue;
+        }
+        for (int j = 0; j < k; j++)
+            expect((const rec_t *)q + j, got + (uint64_t)j);
+        tc_ring_release(&c, (uint32_t)k);
+        got += (uint64_t)k;
+        x = x * 1103515245u + 12345u;
+        if ((x >> 8) % 8 == 0) /* and now and then let the ring fill, so the producer sleeps */
+            usleep((x >> 20) % 50);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "producer exit status %d", st);
+    cr_assert_eq(got, n);
+    cr_assert_gt(atomic_load(&c.ctl->prod_full_waits), 0, "the producer found the ring full");
+    drop_segment();
+}
+
+Test(stores, sleeping_consumers_and_producers_are_always_woken, .timeout = 120)
+{
+    sleepy_pair(50000, 12345u);
+}

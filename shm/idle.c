@@ -6,25 +6,29 @@
 
 void tc_idle_init(tc_idle_t *idle, int kind, uint32_t spins, uint32_t yields, int64_t sleep_ns)
 {
-    *idle = (tc_idle_t){.kind = kind, .spins = spins, .yields = yields, .sleep_ns = sleep_ns};
+    *idle = (tc_idle_t){.kind = kind, .spins = spins, .yields = yields, .sleep_ns = sleep_ns,
+                        .budget = spins};
 }
 
 void tc_idle_wait_on(tc_idle_t *idle, tc_ring_t *ring) { idle->wait_ring = ring; }
 
 void tc_idle_idle(tc_idle_t *idle, int work)
 {
+    uint32_t spins = idle->budget < idle->spins ? idle->budget : idle->spins;
     if (work > 0) {
+        if (idle->rounds && idle->kind != TC_WAIT_SPIN)
+            tc_spin_adapt(&idle->budget, idle->spins, idle->rounds - 1, spins);
         idle->rounds = 0;
         return;
     }
     uint32_t n = idle->rounds++;
-    if (idle->kind == TC_WAIT_SPIN || n < idle->spins) {
+    if (idle->kind == TC_WAIT_SPIN || n < spins) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
         return;
     }
-    if (idle->kind == TC_WAIT_YIELD || n < idle->spins + idle->yields) {
+    if (idle->kind == TC_WAIT_YIELD || n < spins + idle->yields) {
         sched_yield();
         return;
     }

@@ -249,7 +249,22 @@ static int ring_bind(tc_ring_t *r, const tc_shm_t *s, const char *ring,
         r->wait = *w;
     else
         tc_ring_wait_opts_default(&r->wait);
+    r->spin_budget = r->wait.spins;
     return 0;
+}
+
+/* Yield and futex rings spin adaptively (tc_spin_adapt); busy-spin rings always spin. */
+static inline uint32_t spin_limit(const tc_ring_t *r)
+{
+    if (r->wait_kind == TC_WAIT_SPIN)
+        return UINT32_MAX;
+    return r->spin_budget < r->wait.spins ? r->spin_budget : r->wait.spins;
+}
+
+static inline void spin_adapt(tc_ring_t *r, uint32_t spun, uint32_t limit)
+{
+    if (r->wait_kind != TC_WAIT_SPIN)
+        tc_spin_adapt(&r->spin_budget, r->wait.spins, spun, limit);
 }
 
 /* ---- producer ---------------------------------------------------------------------- */
@@ -416,14 +431,15 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
     if (n != -EAGAIN)
         return n;
     int64_t start = tc_clock_mono_ns(), now = start;
+    uint32_t spins = spin_limit(r);
     for (uint32_t spin = 0;; spin++) {
         if (stop && *stop)
             return -EINTR;
         if (timeout_ns >= 0 && now - start >= timeout_ns)
             return -EAGAIN;
-        if (spin < r->wait.spins || r->wait_kind == TC_WAIT_SPIN) {
+        if (spin < spins) {
             cpu_relax();
-        } else if (r->wait_kind == TC_WAIT_YIELD || spin < r->wait.spins + r->wait.yields) {
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + r->wait.yields) {
             sched_yield();
         } else {
             uint64_t cur;
@@ -442,7 +458,7 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
                 atomic_store_explicit(&r->ctl->prod_waiting, 0, memory_order_relaxed);
             }
         }
-        if ((spin & 63) == 0 || spin >= r->wait.spins) {
+        if ((spin & 63) == 0 || spin >= spins) {
             now = tc_clock_mono_ns();
             uint64_t cur;
             int slow = slowest_slot(r, &cur);
@@ -451,8 +467,10 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
             atomic_store_explicit(&r->ctl->prod_heartbeat_ns, now, memory_order_relaxed);
         }
         n = tc_ring_claim(r, want, ret_recs);
-        if (n != -EAGAIN)
+        if (n != -EAGAIN) {
+            spin_adapt(r, spin, spins);
             return n;
+        }
     }
 }
 
@@ -651,19 +669,23 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
 {
     _Atomic uint64_t *pp = &r->ctl->prod_pos;
     int64_t start = 0;
+    uint32_t spins = spin_limit(r);
     for (uint32_t spin = 0;; spin++) {
         uint64_t head = atomic_load_explicit(pp, memory_order_acquire);
-        if (head != r->pos)
+        if (head != r->pos) {
+            spin_adapt(r, spin, spins);
             return 1;
+        }
         if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) == TC_PRODUCER_CLOSED)
             return 0;
         if (spin == WAKE_LINE_SPINS && r->role == TC_ROLE_REQUIRED && r->wait_kind != TC_WAIT_FUTEX)
             atomic_store_explicit(&r->ctl->cons_wait_pos, r->pos, memory_order_relaxed);
-        if (spin < r->wait.spins || r->wait_kind == TC_WAIT_SPIN) {
+        if (spin < spins) {
             cpu_relax();
-        } else if (r->wait_kind == TC_WAIT_YIELD || spin < r->wait.spins + r->wait.yields) {
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + r->wait.yields) {
             sched_yield();
         } else {
+            spin_adapt(r, spin, spins);
             int64_t t = r->wait.futex_timeout_ns;
             /* F2: pairs with F1 in tc_ring_commit. */
             atomic_store_explicit(&r->ctl->cons_waiters, 1, memory_order_seq_cst);

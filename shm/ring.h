@@ -62,6 +62,7 @@ typedef struct tc_ring {
     int64_t slow_since_ns;        /* producer: when the gating consumer looked dead */
     int slow_slot;
     int light_fences;             /* the futex wake-ups' fences are on the sleeper's side */
+    uint32_t spin_budget;         /* polls before yielding, adapted (ring.c) */
     /* producer: the store kind (ring.c, "stores") */
     int streaming;                /* claims are staged here and streamed out at commit */
     int claim_staged;             /* the outstanding claim points at the staging area */
@@ -72,6 +73,22 @@ typedef struct tc_ring {
     double epoch_rate[2];         /* records/s last measured with cached, streaming stores */
     unsigned char staging[TC_RING_STAGING_BYTES + 64];
 } tc_ring_t;
+
+/* Adaptive spinning, shared by the ring waits and the stage idle strategy: a wait
+ * that may spin up to limit polls and ended after spun of them doubles *budget (up to
+ * max) if it ended while spinning, and halves it (down to 16) if it had to yield or
+ * sleep.  With a core per process records come while spinning and the budget stays
+ * whole; with more busy processes than cores (two required consumers sharing one),
+ * the process waited for usually cannot run until the waiter gives up its core. */
+static inline void tc_spin_adapt(uint32_t *budget, uint32_t max, uint32_t spun, uint32_t limit)
+{
+    if (limit == 0)
+        return;
+    if (spun < limit)
+        *budget = *budget * 2 > max ? max : *budget * 2;
+    else if (*budget > 16)
+        *budget = *budget / 2 > 16 ? *budget / 2 : 16;
+}
 
 /* Defaults: 2000 spins, 50 yields, 100 ms futex sleeps, 10 s dead-after, auto stores. */
 void tc_ring_wait_opts_default(tc_ring_wait_opts_t *w);

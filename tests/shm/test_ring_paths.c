@@ -1,10 +1,11 @@
-/* test_ring_stores.c — the producer's store kinds and the consumer's cached head
- * (shm/ring.c, "stores" and "fences"): streaming stores deliver exactly what cached
- * ones do, across wraps, partial commits and observers; auto mode measures both kinds
- * and never loses a record while switching; a consumer reads the producer's position
- * only when out of records; and with the asymmetric fences a sleeping consumer or
- * producer is always woken (the futex timeouts are an hour, so a lost wake-up would
- * hang the test instead of being hidden by a timeout). */
+/* test_ring_paths.c — the ring's fast paths (shm/ring.c, "stores", "fences" and
+ * adaptive spinning): streaming stores deliver exactly what cached ones do, across
+ * wraps, partial commits and observers; auto mode measures both kinds and never loses
+ * a record while switching; a consumer reads the producer's position only when out
+ * of records; the spin budget doubles and halves within its bounds; and with the
+ * asymmetric fences a sleeping consumer or producer is always woken (the futex
+ * timeouts are an hour, so a lost wake-up would hang the test instead of being
+ * hidden by a timeout). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static tc_shm_t seg;
 
 static void make_segment(uint64_t cap, uint32_t max_batch, int wait)
 {
-    snprintf(inst, sizeof inst, "test-stores-%d", getpid());
+    snprintf(inst, sizeof inst, "test-paths-%d", getpid());
     tc_shm_unlink(inst);
     tc_ring_spec_t spec = {"t", sizeof(rec_t), cap, max_batch};
     cr_assert_eq(tc_shm_create(&seg, inst, &spec, 1, wait), 0, "create: %s", tc_err_msg());
@@ -185,6 +186,47 @@ Test(stores, a_consumer_reads_the_head_only_when_out_of_records)
     got += 11;
     cr_assert_eq(tc_ring_poll(&c, 100, &q), 0, "and nothing is left");
     cr_assert_eq(got, sent);
+    drop_segment();
+}
+
+Test(spin, the_budget_doubles_while_spinning_pays_and_halves_when_it_does_not)
+{
+    uint32_t b = 1000;
+    tc_spin_adapt(&b, 1000, 999, 1000); /* ended while spinning: already whole */
+    cr_assert_eq(b, 1000);
+    tc_spin_adapt(&b, 1000, 1000, 1000); /* had to yield or sleep */
+    cr_assert_eq(b, 500);
+    for (int i = 0; i < 20; i++)
+        tc_spin_adapt(&b, 1000, 600, 500);
+    cr_assert_eq(b, 16, "halving stops at 16");
+    tc_spin_adapt(&b, 1000, 3, 16);
+    cr_assert_eq(b, 32);
+    for (int i = 0; i < 20; i++)
+        tc_spin_adapt(&b, 1000, 0, b);
+    cr_assert_eq(b, 1000, "doubling stops at the configured spins");
+    tc_spin_adapt(&b, 1000, 0, 0);
+    cr_assert_eq(b, 1000, "a wait told not to spin teaches nothing");
+}
+
+Test(spin, a_consumer_that_had_to_sleep_spins_less_next_time)
+{
+    make_segment(16, 4, TC_WAIT_FUTEX);
+    tc_ring_wait_opts_t w;
+    tc_ring_wait_opts_default(&w);
+    w.spins = 256;
+    w.yields = 1;
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, &w), 0);
+    cr_assert_eq(c.spin_budget, 256);
+    cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 0, "nothing came");
+    cr_assert_eq(c.spin_budget, 128);
+    cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 0);
+    cr_assert_eq(c.spin_budget, 64);
+    uint64_t sent = 0;
+    produce(&p, 1, 1, &sent);
+    cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 1, "a record is there");
+    cr_assert_eq(c.spin_budget, 128, "found while spinning");
     drop_segment();
 }
 

@@ -233,7 +233,7 @@ Test(spin, a_consumer_that_had_to_sleep_spins_less_next_time)
 /* Producer and consumer in two processes, both sleeping often (no spinning, a ring of
  * 16), with hour-long futex sleeps: each record needs a wake-up in one direction or the
  * other, so a wake-up lost by the fences would stall the test past its timeout. */
-static void sleepy_pair(uint64_t n, uint32_t seed)
+static void sleepy_pair(uint64_t n, uint32_t seed, int full_fences)
 {
     make_segment(16, 4, TC_WAIT_FUTEX);
     tc_ring_wait_opts_t w;
@@ -244,12 +244,16 @@ static void sleepy_pair(uint64_t n, uint32_t seed)
     w.dead_after_ns = 7200 * TC_NS_PER_S;
     tc_ring_t c;
     cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, &w), 0);
+    if (full_fences) /* as in a process that could not register for membarrier() */
+        c.light_fences = 0;
     pid_t pid = fork();
     if (pid == 0) {
         tc_shm_t s;
         tc_ring_t p;
         if (tc_shm_attach(&s, inst, 0) < 0 || tc_ring_producer_attach(&p, &s, "t", &w) < 0)
             _exit(2);
+        if (full_fences)
+            p.light_fences = 0;
         uint32_t x = seed;
         for (uint64_t i = 0; i < n;) {
             void *slot;
@@ -292,7 +296,12 @@ static void sleepy_pair(uint64_t n, uint32_t seed)
     drop_segment();
 }
 
-Test(stores, sleeping_consumers_and_producers_are_always_woken, .timeout = 120)
+Test(fences, sleeping_consumers_and_producers_are_always_woken, .timeout = 120)
 {
-    sleepy_pair(50000, 12345u);
+    sleepy_pair(50000, 12345u, 0);
+}
+
+Test(fences, and_with_full_fences_on_the_waking_side, .timeout = 120)
+{
+    sleepy_pair(50000, 54321u, 1);
 }

@@ -122,6 +122,7 @@ typedef struct params {
     int consumers;     /* tickcast ring: required consumers (1 or 2) */
     int observer;      /* tickcast ring: add a slow observer */
     int slot_spin;     /* latency diagnostic: the receiver spins on the record's line */
+    int store;         /* tickcast ring: the producer's stores (enum tc_ring_store) */
     const char *inst;
     char endpoint[128];
 } params_t;
@@ -244,6 +245,7 @@ static void fx_recv(void *arg)
 static void tc_wait_opts(const params_t *p, tc_ring_wait_opts_t *w)
 {
     tc_ring_wait_opts_default(w);
+    w->store = p->store;
     if (p->latency && p->wait_kind == TC_WAIT_FUTEX) {
         /* short spin so the receiver is asleep when a record lands (gap is long) */
         w->spins = 200;
@@ -600,7 +602,7 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
             return TC_ERR(-ENOMEM, "cannot allocate the latency pools");
     signal(SIGPIPE, SIG_IGN);
 
-    result_t res[20];
+    result_t res[24];
     int n = 0;
     params_t p;
     static const struct { const char *name; int kind; } kinds[] = {
@@ -628,6 +630,11 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
     p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 2, .observer = 1};
     measure(&res[n++], "tickcast ring (futex), batched, 2 required + observer", ring_send,
             ring_recv, &p, R);
+    /* the two store kinds that auto chooses between, each fixed (ring.c, "stores") */
+    p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 1, .store = TC_STORE_CACHED};
+    measure(&res[n++], "tickcast ring (futex), batched, cached stores only", ring_send, ring_recv, &p, R);
+    p.store = TC_STORE_STREAMING;
+    measure(&res[n++], "tickcast ring (futex), batched, streaming stores only", ring_send, ring_recv, &p, R);
     p = (params_t){.n = N / 10, .batch = 1};
     snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, R);

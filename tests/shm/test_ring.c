@@ -13,31 +13,20 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "shm/ring.h"
+#include "tests/common/ring_fixture.h"
 
-typedef struct rec {
-    alignas(64) uint64_t seq;
-    uint64_t check;
-    uint8_t pad[48];
-} rec_t;
-_Static_assert(sizeof(rec_t) == 64, "test record");
+typedef tc_test_rec_t rec_t;
 
 static char inst[64];
 static tc_shm_t seg;
 
 static void make_segment(uint64_t cap, int wait)
 {
-    snprintf(inst, sizeof inst, "test-ring-%d", getpid());
-    tc_shm_unlink(inst);
-    tc_ring_spec_t spec = {"t", sizeof(rec_t), cap, 0};
-    int r = tc_shm_create(&seg, inst, &spec, 1, wait);
-    cr_assert_eq(r, 0, "create: %s", tc_err_msg());
+    cr_assert_eq(tc_test_ring_segment(&seg, inst, sizeof inst, "test-ring", cap, 0, wait), 0, "create: %s",
+                 tc_err_msg());
 }
 
-static void drop_segment(void)
-{
-    tc_shm_detach(&seg);
-    tc_shm_unlink(inst);
-}
+static void drop_segment(void) { tc_test_ring_segment_drop(&seg, inst); }
 
 static void put(tc_ring_t *p, uint64_t seq)
 {

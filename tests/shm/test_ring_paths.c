@@ -15,30 +15,20 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "shm/ring.h"
+#include "tests/common/ring_fixture.h"
 
-typedef struct rec {
-    alignas(64) uint64_t seq;
-    uint64_t check;
-    uint8_t pad[48];
-} rec_t;
-_Static_assert(sizeof(rec_t) == 64, "test record");
+typedef tc_test_rec_t rec_t;
 
 static char inst[64];
 static tc_shm_t seg;
 
 static void make_segment(uint64_t cap, uint32_t max_batch, int wait)
 {
-    snprintf(inst, sizeof inst, "test-paths-%d", getpid());
-    tc_shm_unlink(inst);
-    tc_ring_spec_t spec = {"t", sizeof(rec_t), cap, max_batch};
-    cr_assert_eq(tc_shm_create(&seg, inst, &spec, 1, wait), 0, "create: %s", tc_err_msg());
+    cr_assert_eq(tc_test_ring_segment(&seg, inst, sizeof inst, "test-paths", cap, max_batch, wait), 0, "create: %s",
+                 tc_err_msg());
 }
 
-static void drop_segment(void)
-{
-    tc_shm_detach(&seg);
-    tc_shm_unlink(inst);
-}
+static void drop_segment(void) { tc_test_ring_segment_drop(&seg, inst); }
 
 static uint64_t check_of(uint64_t seq) { return seq * 0x9e3779b97f4a7c15ull ^ 0x5bd1e995u; }
 
@@ -119,48 +109,48 @@ Test(stores, streaming_stores_deliver_every_record_across_wraps_and_partial_comm
     drop_segment();
 }
 
-Test(stores, cached_stores_stay_cached)
+/* Runs n records through in batches of 64 with the producer's store option; returns
+ * which kinds it used (seen[TC_STORE_CACHED], seen[TC_STORE_STREAMING]). */
+static void pump(int store, uint64_t n, int seen[3], double rates[2])
 {
     make_segment(1024, 64, TC_WAIT_FUTEX);
     tc_ring_wait_opts_t w;
     tc_ring_wait_opts_default(&w);
-    w.store = TC_STORE_CACHED;
+    w.store = store;
     tc_ring_t p, c;
     cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", &w), 0);
     cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
+    cr_assert_eq(tc_ring_store_kind(&p), store == TC_STORE_STREAMING ? TC_STORE_STREAMING : TC_STORE_CACHED);
     uint64_t sent = 0, got = 0;
-    while (sent < (1u << 20)) {
+    while (sent < n) {
         produce(&p, 64, 64, &sent);
+        seen[tc_ring_store_kind(&p)] = 1;
         drain(&c, 64, &got);
-        cr_assert_eq(tc_ring_store_kind(&p), TC_STORE_CACHED);
     }
-    cr_assert_eq(got, sent);
+    cr_assert_eq(got, sent, "every record arrived, in order");
+    rates[0] = p.epoch_rate[0];
+    rates[1] = p.epoch_rate[1];
     drop_segment();
+}
+
+Test(stores, cached_stores_stay_cached)
+{
+    int seen[3] = {0, 0, 0};
+    double rates[2];
+    pump(TC_STORE_CACHED, 1u << 20, seen, rates);
+    cr_assert(seen[TC_STORE_CACHED] && !seen[TC_STORE_STREAMING]);
 }
 
 Test(stores, auto_mode_tries_both_kinds_and_loses_nothing_switching)
 {
-    make_segment(1024, 64, TC_WAIT_FUTEX);
-    tc_ring_t p, c;
-    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
-    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, NULL), 0);
-    cr_assert_eq(tc_ring_store_kind(&p), TC_STORE_CACHED, "a new producer starts with cached stores");
-    uint64_t sent = 0, got = 0;
-    int kinds_seen[3] = {0, 0, 0};
+    int seen[3] = {0, 0, 0};
+    double rates[2];
     /* past the first probe of the other kind (the third epoch) and the switch back */
-    while (sent < 4u << 20) {
-        produce(&p, 64, 64, &sent);
-        kinds_seen[tc_ring_store_kind(&p)] = 1;
-        drain(&c, 64, &got);
-    }
-    cr_assert_eq(got, sent, "every record arrived, in order, across the switches");
+    pump(TC_STORE_AUTO, 4u << 20, seen, rates);
 #if defined(__x86_64__)
-    cr_assert(kinds_seen[TC_STORE_CACHED] && kinds_seen[TC_STORE_STREAMING],
-              "auto mode measured both kinds");
-    cr_assert_gt(p.epoch_rate[0], 0.0);
-    cr_assert_gt(p.epoch_rate[1], 0.0);
+    cr_assert(seen[TC_STORE_CACHED] && seen[TC_STORE_STREAMING], "auto mode measured both kinds");
+    cr_assert(rates[0] > 0.0 && rates[1] > 0.0, "and has a rate for each");
 #endif
-    drop_segment();
 }
 
 Test(stores, a_consumer_reads_the_head_only_when_out_of_records)

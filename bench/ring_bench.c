@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -57,6 +58,7 @@ typedef struct shared {
 
 static shared_t *sh;
 static int64_t *lat; /* latency samples, shared */
+static FILE *cpu_out; /* --cpu: where each process of a batched futex run reports its CPU time */
 
 static inline void relax(void) { __builtin_ia32_pause(); }
 
@@ -242,6 +244,23 @@ static void fx_recv(void *arg)
 
 /* ---- tickcast ring ---- */
 
+/* --cpu: the calling process's CPU time and context switches over the run (batched
+ * futex rows), to see how the processes shared the two cores. */
+static void report_cpu(const char *who, const params_t *p)
+{
+    if (!cpu_out || p->latency || p->batch == 1 || p->wait_kind != TC_WAIT_FUTEX)
+        return;
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    double user = (double)u.ru_utime.tv_sec * 1e3 + (double)u.ru_utime.tv_usec / 1e3;
+    double sys = (double)u.ru_stime.tv_sec * 1e3 + (double)u.ru_stime.tv_usec / 1e3;
+    fprintf(cpu_out, "  [%s consumer%s, %-8s cpu %6.1f ms (user %.1f, sys %.1f) of %6.1f ms; "
+                     "context switches %ld voluntary, %ld involuntary]\n",
+            p->consumers > 1 ? "2" : "1", p->consumers > 1 ? "s" : " ", who, user + sys, user, sys,
+            (double)(tc_clock_mono_ns() - sh->t_start) / 1e6, u.ru_nvcsw, u.ru_nivcsw);
+    fflush(cpu_out);
+}
+
 static void tc_wait_opts(const params_t *p, tc_ring_wait_opts_t *w)
 {
     tc_ring_wait_opts_default(w);
@@ -298,6 +317,7 @@ static void ring_send(void *arg)
         }
     }
     tc_ring_producer_close(&r);
+    report_cpu("producer", p);
     /* what the producer's auto stores settled on (ring.c, "stores"), for the report */
     sh->store_kind = tc_ring_store_kind(&r);
     sh->store_rate[0] = r.epoch_rate[0];
@@ -329,10 +349,11 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
                 tc_ring_wait(&r, 10 * TC_NS_PER_MS);
                 continue;
             }
-            /* a slow observer that sleeps rather than spins: on two cores a busy-waiting
-             * one would take a core from the producer or the consumers, measuring the
-             * scheduler rather than the ring */
-            nanosleep(&(struct timespec){0, 20000}, NULL);
+            /* a slow observer, lapped all the time, that looks once a millisecond like a
+             * monitoring tap: on two cores a busy-waiting one would take a core from the
+             * producer or the consumers, and one waking every 20 us took 13-24% of a
+             * core (--cpu), measuring the scheduler rather than the ring */
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
             continue;
         }
         const void *q;
@@ -377,6 +398,7 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
         sh->t_end = tc_clock_mono_ns();
         sh->received = got_all;
     }
+    report_cpu(name, p);
 }
 
 static void unpin(void)
@@ -601,6 +623,7 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
         if (!(pool[i] = calloc(L, sizeof *pool[i])))
             return TC_ERR(-ENOMEM, "cannot allocate the latency pools");
     signal(SIGPIPE, SIG_IGN);
+    cpu_out = o->cpu ? stderr : NULL;
 
     result_t res[24];
     int n = 0;

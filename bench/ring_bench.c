@@ -625,7 +625,7 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
     signal(SIGPIPE, SIG_IGN);
     cpu_out = o->cpu ? stderr : NULL;
 
-    result_t res[24];
+    result_t res[24], bare_end = {0};
     int n = 0;
     params_t p;
     static const struct { const char *name; int kind; } kinds[] = {
@@ -661,6 +661,10 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
     p = (params_t){.n = N / 10, .batch = 1};
     snprintf(p.endpoint, sizeof p.endpoint, "ipc:///tmp/tickcast-bench-%d.ipc", getpid());
     measure(&res[n++], "ZeroMQ PUB/SUB ipc://", zmq_send_fn, zmq_recv_fn, &p, R);
+    /* the bare ring once more: a cross-core mode flip between the first rows and the
+     * last would make their ratios meaningless, and the report says so */
+    p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 1};
+    measure(&bare_end, "bare SPSC ring, batched, again last", bare_send, bare_recv, &p, R);
 latency:;
     int n_tput = n;
     if (o->throughput_only)
@@ -723,6 +727,8 @@ report:;
     double spin_l = has_lat ? res[n_tput + 2].p50 : 0, futex_l = has_lat ? res[n_tput + 4].p50 : 0;
     /* the mode: the throughput runs tell it; without them the ping-pong floor does */
     const char *mode = n_tput ? (bare_b > 250e6 ? "fast" : "slow") : (pp < 100 ? "fast" : "slow");
+    double flip = n_tput && bare_end.rate > 0 ? bare_b / bare_end.rate : 1;
+    int stable = flip < 1.6 && flip > 1 / 1.6;
     char rounds[128];
     int rl = 0;
     for (int i = 0; i < LAT_ROUNDS; i++)
@@ -730,7 +736,8 @@ report:;
 
     if (o->json) {
         fprintf(out, "{\"records\":%llu,\"batch\":%u,\"latency_samples\":%u,\"mode\":\"%s\","
-                     "\"throughput\":[", (unsigned long long)N, B, L, mode);
+                     "\"mode_stable\":%s,\"bare_batched_last_per_s\":%.0f,\"throughput\":[",
+                (unsigned long long)N, B, L, mode, stable ? "true" : "false", bare_end.rate);
         for (int i = 0; i < n_tput; i++) {
             fprintf(out, "%s{\"name\":\"%s\",\"records_per_s\":%.0f,\"ok\":%s", i ? "," : "",
                     res[i].name, res[i].rate, res[i].ok ? "true" : "false");
@@ -768,6 +775,13 @@ report:;
         else if (res[i].store_kind)
             fprintf(out, "   stores: %s", store_name(res[i].store_kind));
         fputc('\n', out);
+    }
+    if (n_tput) {
+        fprintf(out, "%-56s %14.3g\n", bare_end.name, bare_end.rate);
+        if (!stable)
+            fprintf(out, "NOTE: the cross-core mode changed during the run (bare ring batched %.3g first, "
+                         "%.3g last):\n      the ratios below compare rows measured in different modes\n",
+                    bare_b, bare_end.rate);
     }
     if (has_lat)
         fprintf(out, "%s%-56s %9s %9s %9s\n", n_tput ? "\n" : "", "one-way latency (ns)", "p50", "p99",

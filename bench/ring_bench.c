@@ -567,9 +567,11 @@ static void measure(result_t *res, const char *name, void (*send)(void *), void 
             double rate = (double)p->n / ((double)(sh->t_end - sh->t_start) / 1e9);
             if (rate > res->rate) {
                 res->rate = rate;
-                res->store_kind = is_ring ? sh->store_kind : 0;
-                res->store_rate[0] = sh->store_rate[0];
-                res->store_rate[1] = sh->store_rate[1];
+                if (is_ring) {
+                    res->store_kind = sh->store_kind;
+                    res->store_rate[0] = sh->store_rate[0];
+                    res->store_rate[1] = sh->store_rate[1];
+                }
             }
         }
     }

@@ -303,6 +303,7 @@ int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
     r->role = TC_ROLE_PRODUCER;
     r->light_fences = fences_light();
     r->streaming = r->wait.store == TC_STORE_STREAMING && can_stream(r);
+    r->store_auto = r->wait.store == TC_STORE_AUTO && can_stream(r);
     r->pos = atomic_load_explicit(&r->ctl->prod_pos, memory_order_acquire);
     r->epoch_pos = r->pos;
     r->epoch_ns = tc_clock_mono_ns();
@@ -370,7 +371,7 @@ void tc_ring_commit(tc_ring_t *r, uint32_t n)
     else if (r->pos < r->limit && !staged) /* spin and yield rings: the next slot, ready
                                              * to write */
         prefetch_for_write(r->data + (r->pos & r->mask) * r->rec_size);
-    if (r->pos - r->epoch_pos >= r->epoch_len && r->wait.store == TC_STORE_AUTO && can_stream(r))
+    if (r->store_auto && r->pos - r->epoch_pos >= r->epoch_len)
         store_epoch_end(r);
 }
 
@@ -673,6 +674,7 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
     for (uint32_t spin = 0;; spin++) {
         uint64_t head = atomic_load_explicit(pp, memory_order_acquire);
         if (head != r->pos) {
+            r->head = head; /* the next poll need not read it again */
             spin_adapt(r, spin, spins);
             return 1;
         }
@@ -697,6 +699,7 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
             if (head == r->pos)
                 tc_futex_wait(tc_futex_low32(pp), (uint32_t)head, t > 0 ? t : 1);
             head = atomic_load_explicit(pp, memory_order_acquire);
+            r->head = head;
             return head != r->pos;
         }
         if (timeout_ns >= 0 && (spin & 255) == 255) {

@@ -65,6 +65,7 @@ typedef struct tc_ring {
     uint32_t spin_budget;         /* polls before yielding, adapted (ring.c) */
     /* producer: the store kind (ring.c, "stores") */
     int streaming;                /* claims are staged here and streamed out at commit */
+    int store_auto;               /* the kind is measured (shm.stores = auto, and it can stream) */
     int claim_staged;             /* the outstanding claim points at the staging area */
     int exploring;                /* this epoch tries the other kind */
     uint32_t epoch, epoch_len;
@@ -116,7 +117,7 @@ int tc_ring_observer_attach_anon(tc_ring_t *r, const tc_shm_t *s, const char *ri
 void tc_ring_consumer_detach(tc_ring_t *r);
 
 /* Claims up to want contiguous records (at most max_batch, and not past the wrap; with
- * streaming stores at most TC_RING_STAGING_BYTES of them, in the handle).
+ * streaming stores at most TC_RING_STAGING_BYTES' worth, filled in the handle).
  * Returns the count granted with *ret_recs pointing at them, or -EAGAIN when the ring
  * is full (required consumers behind).  Producer only. */
 int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs);

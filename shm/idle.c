@@ -7,7 +7,7 @@
 void tc_idle_init(tc_idle_t *idle, int kind, uint32_t spins, uint32_t yields, int64_t sleep_ns)
 {
     *idle = (tc_idle_t){.kind = kind, .spins = spins, .yields = yields, .sleep_ns = sleep_ns,
-                        .budget = spins};
+                        .budget = spins, .yield_budget = yields};
 }
 
 void tc_idle_wait_on(tc_idle_t *idle, tc_ring_t *ring) { idle->wait_ring = ring; }
@@ -15,9 +15,12 @@ void tc_idle_wait_on(tc_idle_t *idle, tc_ring_t *ring) { idle->wait_ring = ring;
 void tc_idle_idle(tc_idle_t *idle, int work)
 {
     uint32_t spins = idle->budget < idle->spins ? idle->budget : idle->spins;
+    uint32_t yields = idle->yield_budget < idle->yields ? idle->yield_budget : idle->yields;
     if (work > 0) {
         if (idle->rounds && idle->kind != TC_WAIT_SPIN)
             tc_spin_adapt(&idle->budget, idle->spins, idle->rounds - 1, spins);
+        if (idle->rounds && idle->kind == TC_WAIT_FUTEX)
+            tc_yield_adapt(&idle->yield_budget, idle->yields, idle->rounds - 1, spins, yields);
         idle->rounds = 0;
         return;
     }
@@ -28,7 +31,7 @@ void tc_idle_idle(tc_idle_t *idle, int work)
 #endif
         return;
     }
-    if (idle->kind == TC_WAIT_YIELD || n < spins + idle->yields) {
+    if (idle->kind == TC_WAIT_YIELD || n < spins + yields) {
         sched_yield();
         return;
     }

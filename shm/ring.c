@@ -250,6 +250,7 @@ static int ring_bind(tc_ring_t *r, const tc_shm_t *s, const char *ring,
     else
         tc_ring_wait_opts_default(&r->wait);
     r->spin_budget = r->wait.spins;
+    r->yield_budget = r->wait.yields;
     return 0;
 }
 
@@ -261,10 +262,20 @@ static inline uint32_t spin_limit(const tc_ring_t *r)
     return r->spin_budget < r->wait.spins ? r->spin_budget : r->wait.spins;
 }
 
-static inline void spin_adapt(tc_ring_t *r, uint32_t spun, uint32_t limit)
+/* Futex rings also yield adaptively (tc_yield_adapt); yield rings yield until done. */
+static inline uint32_t yield_limit(const tc_ring_t *r)
 {
-    if (r->wait_kind != TC_WAIT_SPIN)
-        tc_spin_adapt(&r->spin_budget, r->wait.spins, spun, limit);
+    return r->yield_budget < r->wait.yields ? r->yield_budget : r->wait.yields;
+}
+
+/* After a wait that ended on its rounds-th poll, with these spin and yield limits. */
+static inline void wait_adapt(tc_ring_t *r, uint32_t rounds, uint32_t spins, uint32_t yields)
+{
+    if (r->wait_kind == TC_WAIT_SPIN)
+        return;
+    tc_spin_adapt(&r->spin_budget, r->wait.spins, rounds, spins);
+    if (r->wait_kind == TC_WAIT_FUTEX)
+        tc_yield_adapt(&r->yield_budget, r->wait.yields, rounds, spins, yields);
 }
 
 /* ---- producer ---------------------------------------------------------------------- */
@@ -432,7 +443,7 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
     if (n != -EAGAIN)
         return n;
     int64_t start = tc_clock_mono_ns(), now = start;
-    uint32_t spins = spin_limit(r);
+    uint32_t spins = spin_limit(r), yields = yield_limit(r);
     for (uint32_t spin = 0;; spin++) {
         if (stop && *stop)
             return -EINTR;
@@ -440,7 +451,7 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
             return -EAGAIN;
         if (spin < spins) {
             cpu_relax();
-        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + r->wait.yields) {
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + yields) {
             sched_yield();
         } else {
             uint64_t cur;
@@ -469,7 +480,7 @@ int tc_ring_claim_wait(tc_ring_t *r, uint32_t want, void **ret_recs, int64_t tim
         }
         n = tc_ring_claim(r, want, ret_recs);
         if (n != -EAGAIN) {
-            spin_adapt(r, spin, spins);
+            wait_adapt(r, spin, spins, yields);
             return n;
         }
     }
@@ -670,12 +681,12 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
 {
     _Atomic uint64_t *pp = &r->ctl->prod_pos;
     int64_t start = 0;
-    uint32_t spins = spin_limit(r);
+    uint32_t spins = spin_limit(r), yields = yield_limit(r);
     for (uint32_t spin = 0;; spin++) {
         uint64_t head = atomic_load_explicit(pp, memory_order_acquire);
         if (head != r->pos) {
             r->head = head; /* the next poll need not read it again */
-            spin_adapt(r, spin, spins);
+            wait_adapt(r, spin, spins, yields);
             return 1;
         }
         if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) == TC_PRODUCER_CLOSED)
@@ -684,10 +695,10 @@ int tc_ring_wait(tc_ring_t *r, int64_t timeout_ns)
             atomic_store_explicit(&r->ctl->cons_wait_pos, r->pos, memory_order_relaxed);
         if (spin < spins) {
             cpu_relax();
-        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + r->wait.yields) {
+        } else if (r->wait_kind == TC_WAIT_YIELD || spin < spins + yields) {
             sched_yield();
         } else {
-            spin_adapt(r, spin, spins);
+            wait_adapt(r, spin, spins, yields);
             int64_t t = r->wait.futex_timeout_ns;
             /* F2: pairs with F1 in tc_ring_commit. */
             atomic_store_explicit(&r->ctl->cons_waiters, 1, memory_order_seq_cst);

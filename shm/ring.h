@@ -63,6 +63,7 @@ typedef struct tc_ring {
     int slow_slot;
     int light_fences;             /* the futex wake-ups' fences are on the sleeper's side */
     uint32_t spin_budget;         /* polls before yielding, adapted (ring.c) */
+    uint32_t yield_budget;        /* yields before sleeping, adapted (ring.c) */
     /* producer: the store kind (ring.c, "stores") */
     int streaming;                /* claims are staged here and streamed out at commit */
     int store_auto;               /* the kind is measured (shm.stores = auto, and it can stream) */
@@ -89,6 +90,23 @@ static inline void tc_spin_adapt(uint32_t *budget, uint32_t max, uint32_t spun, 
         *budget = *budget * 2 > max ? max : *budget * 2;
     else if (*budget > 16)
         *budget = *budget / 2 > 16 ? *budget / 2 : 16;
+}
+
+/* Adaptive yielding, the same rule one phase later (spin-then-futex waits): a wait
+ * that could spin up to spins polls and then yield up to yields times, and ended on its
+ * rounds-th poll, doubles *budget (up to max) if it ended while yielding and halves it
+ * (down to 1) if it had to sleep.  A yield helps only when the process waited for is
+ * queued on the waiter's own core; when it runs, or waits for a core, elsewhere, the
+ * yields return at once and only a waiter that sleeps leaves its core to others. */
+static inline void tc_yield_adapt(uint32_t *budget, uint32_t max, uint32_t rounds, uint32_t spins,
+                                  uint32_t yields)
+{
+    if (rounds < spins)
+        return;
+    if (rounds < spins + yields)
+        *budget = *budget * 2 > max ? max : *budget * 2;
+    else if (*budget > 1)
+        *budget /= 2;
 }
 
 /* Defaults: 2000 spins, 50 yields, 100 ms futex sleeps, 10 s dead-after, auto stores. */

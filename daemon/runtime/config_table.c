@@ -301,9 +301,12 @@ static const tc_config_key_t keys[] = {
            "faster in batches when producer and consumer share no cache) or auto (measures "
            "both while the ring is busy and keeps the faster)."),
     K_INT(shm, spin_count, "1000", 0, 1000000000, 0,
-          "Polls of the ring before a waiter starts yielding (yield, futex)."),
+          "Most polls of the ring before a waiter starts yielding (yield, futex); each "
+          "waiter halves its spinning while its waits outlast it and doubles it back when "
+          "they end during it."),
     K_INT(shm, yield_count, "10", 0, 1000000000, 0,
-          "sched_yield calls before a futex waiter goes to sleep."),
+          "Most sched_yield calls before a futex waiter goes to sleep; adapted the same way, "
+          "down to one while its waits end in sleep."),
     K_DUR(shm, futex_timeout, "100ms", MS, 10 * SEC, 0,
           "Longest single futex sleep, so an idle waiter still beats its heartbeat and sees "
           "a stop request."),

@@ -2,7 +2,8 @@
  * adaptive spinning): streaming stores deliver exactly what cached ones do, across
  * wraps, partial commits and observers; auto mode measures both kinds and never loses
  * a record while switching; a consumer reads the producer's position only when out
- * of records; the spin budget doubles and halves within its bounds; and with the
+ * of records; the spin and yield budgets double and halve within their bounds, in the
+ * ring waits and in the stages' idle strategy; and with the
  * asymmetric fences a sleeping consumer or producer is always woken (the futex
  * timeouts are an hour, so a lost wake-up would hang the test instead of being
  * hidden by a timeout). */
@@ -14,6 +15,7 @@
 
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
+#include "shm/idle.h"
 #include "shm/ring.h"
 #include "tests/common/ring_fixture.h"
 
@@ -198,25 +200,77 @@ Test(spin, the_budget_doubles_while_spinning_pays_and_halves_when_it_does_not)
     cr_assert_eq(b, 1000, "a wait told not to spin teaches nothing");
 }
 
+Test(spin, the_yield_budget_doubles_when_yielding_pays_and_halves_after_a_sleep)
+{
+    uint32_t b = 50;
+    tc_yield_adapt(&b, 50, 99, 100, 50); /* ended while spinning: says nothing of yields */
+    cr_assert_eq(b, 50);
+    tc_yield_adapt(&b, 50, 150, 100, 50); /* slept */
+    cr_assert_eq(b, 25);
+    for (int i = 0; i < 20; i++)
+        tc_yield_adapt(&b, 50, 1000, 100, b);
+    cr_assert_eq(b, 1, "halving stops at one yield");
+    tc_yield_adapt(&b, 50, 100, 100, 1); /* the one yield was enough */
+    cr_assert_eq(b, 2);
+    for (int i = 0; i < 20; i++)
+        tc_yield_adapt(&b, 50, 16, 16, b);
+    cr_assert_eq(b, 50, "doubling stops at the configured yields");
+}
+
+Test(spin, the_idle_strategy_adapts_both_budgets)
+{
+    tc_idle_t idle;
+    tc_idle_init(&idle, TC_WAIT_FUTEX, 64, 4, 1000); /* no ring: sleeps are 1 us naps */
+    for (int i = 0; i < 64 + 4 + 1; i++)
+        tc_idle_idle(&idle, 0);
+    cr_assert_eq(idle.sleeps, 1);
+    tc_idle_idle(&idle, 1);
+    cr_assert_eq(idle.budget, 32, "slept: fewer spins");
+    cr_assert_eq(idle.yield_budget, 2, "slept: fewer yields");
+    for (int i = 0; i < 3; i++)
+        tc_idle_idle(&idle, 0);
+    tc_idle_idle(&idle, 1);
+    cr_assert_eq(idle.budget, 64, "work came while spinning");
+    cr_assert_eq(idle.yield_budget, 2, "spinning says nothing of yields");
+    for (int i = 0; i < 64 + 1; i++)
+        tc_idle_idle(&idle, 0);
+    cr_assert_eq(idle.sleeps, 1, "the 65th round yields");
+    tc_idle_idle(&idle, 1);
+    cr_assert_eq(idle.budget, 32, "had to yield: fewer spins");
+    cr_assert_eq(idle.yield_budget, 4, "work came while yielding");
+    tc_idle_t spin;
+    tc_idle_init(&spin, TC_WAIT_SPIN, 64, 4, 1000);
+    for (int i = 0; i < 1000; i++)
+        tc_idle_idle(&spin, 0);
+    tc_idle_idle(&spin, 1);
+    cr_assert_eq(spin.sleeps, 0, "busy-spin never sleeps");
+    cr_assert_eq(spin.budget, 64);
+    cr_assert_eq(spin.yield_budget, 4);
+}
+
 Test(spin, a_consumer_that_had_to_sleep_spins_less_next_time)
 {
     make_segment(16, 4, TC_WAIT_FUTEX);
     tc_ring_wait_opts_t w;
     tc_ring_wait_opts_default(&w);
     w.spins = 256;
-    w.yields = 1;
+    w.yields = 8;
     tc_ring_t p, c;
     cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
     cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c", TC_ROLE_REQUIRED, &w), 0);
     cr_assert_eq(c.spin_budget, 256);
+    cr_assert_eq(c.yield_budget, 8);
     cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 0, "nothing came");
     cr_assert_eq(c.spin_budget, 128);
+    cr_assert_eq(c.yield_budget, 4);
     cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 0);
     cr_assert_eq(c.spin_budget, 64);
+    cr_assert_eq(c.yield_budget, 2);
     uint64_t sent = 0;
     produce(&p, 1, 1, &sent);
     cr_assert_eq(tc_ring_wait(&c, 1 * TC_NS_PER_MS), 1, "a record is there");
     cr_assert_eq(c.spin_budget, 128, "found while spinning");
+    cr_assert_eq(c.yield_budget, 2, "spinning says nothing of yields");
     drop_segment();
 }
 

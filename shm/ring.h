@@ -95,13 +95,14 @@ static inline void tc_spin_adapt(uint32_t *budget, uint32_t max, uint32_t spun, 
 /* Adaptive yielding, the same rule one phase later (spin-then-futex waits): a wait
  * that could spin up to spins polls and then yield up to yields times, and ended on its
  * rounds-th poll, doubles *budget (up to max) if it ended while yielding and halves it
- * (down to 1) if it had to sleep.  A yield helps only when the process waited for is
- * queued on the waiter's own core; when it runs, or waits for a core, elsewhere, the
- * yields return at once and only a waiter that sleeps leaves its core to others. */
+ * (down to 1) if it had to sleep; one told not to yield teaches nothing.  A yield helps
+ * only when the process waited for is queued on the waiter's own core; when it runs, or
+ * waits for a core, elsewhere, the yields return at once and only a waiter that sleeps
+ * leaves its core to others. */
 static inline void tc_yield_adapt(uint32_t *budget, uint32_t max, uint32_t rounds, uint32_t spins,
                                   uint32_t yields)
 {
-    if (rounds < spins)
+    if (yields == 0 || rounds < spins)
         return;
     if (rounds < spins + yields)
         *budget = *budget * 2 > max ? max : *budget * 2;

@@ -215,6 +215,8 @@ Test(spin, the_yield_budget_doubles_when_yielding_pays_and_halves_after_a_sleep)
     for (int i = 0; i < 20; i++)
         tc_yield_adapt(&b, 50, 16, 16, b);
     cr_assert_eq(b, 50, "doubling stops at the configured yields");
+    tc_yield_adapt(&b, 50, 1000, 100, 0);
+    cr_assert_eq(b, 50, "a wait told not to yield teaches nothing");
 }
 
 Test(spin, the_idle_strategy_adapts_both_budgets)

@@ -610,6 +610,48 @@ static void lat_round(result_t *res, void (*send)(void *), void (*recv)(void *),
     round_p50[pool_index(send, p)][round] = one.p50;
 }
 
+/* --scaling: the two rows of the two-consumer bar, with the bare ring before them to
+ * tell the cross-core mode, measured again and again: a run of the whole report takes
+ * minutes and the VM's mode flips every few tens of seconds, so an A/B of the waits
+ * needs many short rounds, each compared within itself. */
+static int scaling_rounds(const tc_ring_bench_opts_t *o, uint64_t n, uint32_t batch, int repeats,
+                          FILE *out)
+{
+    if (!o->json)
+        fprintf(out, "Two-consumer scaling: %llu 64-byte records per run, batches of %u, best of %d\n\n"
+                     "%5s %5s %14s %14s %14s %7s\n",
+                (unsigned long long)n, batch, repeats, "round", "mode", "bare ring/s", "1 consumer/s",
+                "2 + obs/s", "ratio");
+    else
+        fprintf(out, "{\"records\":%llu,\"batch\":%u,\"rounds\":[", (unsigned long long)n, batch);
+    for (int i = 0; i < o->scaling; i++) {
+        result_t bare = {0}, one = {0}, two = {0};
+        params_t p = {.n = n, .batch = batch, .wait_kind = TC_WAIT_FUTEX, .consumers = 1};
+        measure(&bare, "bare SPSC ring, batched", bare_send, bare_recv, &p, repeats);
+        measure(&one, "tickcast ring (futex), batched", ring_send, ring_recv, &p, repeats);
+        p.consumers = 2;
+        p.observer = 1;
+        measure(&two, "tickcast ring (futex), batched, 2 required + observer", ring_send, ring_recv, &p,
+                repeats);
+        const char *mode = bare.rate > 250e6 ? "fast" : "slow";
+        double ratio = one.rate > 0 ? two.rate / one.rate : 0;
+        int ok = bare.ok && one.ok && two.ok;
+        if (o->json)
+            fprintf(out, "%s{\"mode\":\"%s\",\"bare_per_s\":%.0f,\"one_per_s\":%.0f,\"two_per_s\":%.0f,"
+                         "\"ratio\":%.2f,\"ok\":%s}",
+                    i ? "," : "", mode, bare.rate, one.rate, two.rate, ratio, ok ? "true" : "false");
+        else
+            fprintf(out, "%5d %5s %14.3g %14.3g %14.3g %6.2fx%s\n", i + 1, mode, bare.rate, one.rate,
+                    two.rate, ratio, ok ? "" : "  FAILED");
+        fflush(out);
+    }
+    if (o->json)
+        fprintf(out, "]}\n");
+    else
+        fprintf(out, "\n(bar: 2 required + observer >= 0.5x one consumer)\n");
+    return 0;
+}
+
 int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
 {
     uint64_t N = o->records ? o->records : 20000000ull;
@@ -635,6 +677,8 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
 
     /* throughput */
     memset(res, 0, sizeof res);
+    if (o->scaling)
+        return scaling_rounds(o, N * 5, B, R, out);
     if (o->latency_only)
         goto latency;
     p = (params_t){.n = N, .batch = 1, .wait_kind = TC_WAIT_FUTEX, .consumers = 1};

@@ -18,6 +18,7 @@ typedef struct tc_ring_bench_opts {
     int latency_only;      /* skip the throughput rows */
     int throughput_only;   /* skip the latency rows */
     int cpu;               /* each process of the batched futex runs reports its CPU time */
+    int scaling;           /* only the two-consumer bar's rows, this many rounds */
 } tc_ring_bench_opts_t;
 
 /* Runs everything and prints a report (text or JSON) to out.  Returns 0 or -errno. */

@@ -22,6 +22,8 @@ static int cmd_bench(int argc, char **argv)
                 o.throughput_only = 1;
             else if (!strcmp(argv[i], "--cpu"))
                 o.cpu = 1;
+            else if (!strcmp(argv[i], "--scaling") && i + 1 < argc)
+                o.scaling = atoi(argv[++i]);
             else if (!strcmp(argv[i], "--records") && i + 1 < argc)
                 o.records = strtoull(argv[++i], NULL, 10);
             else if (!strcmp(argv[i], "--samples") && i + 1 < argc)
@@ -37,12 +39,15 @@ static int cmd_bench(int argc, char **argv)
 }
 
 TC_CLI_COMMAND(bench, "run a benchmark beside its reference (ring)",
-               "tickcast bench ring [--json] [--latency|--throughput] [--cpu] [--records N] [--samples N] [--repeats N]\n"
+               "tickcast bench ring [--json] [--latency|--throughput] [--cpu] [--scaling ROUNDS]\n"
+               "                   [--records N] [--samples N] [--repeats N]\n"
                "  ring   cross-process ring throughput and one-way latency per wait strategy,\n"
                "         beside ZeroMQ PUB/SUB ipc://, a bare SPSC ring, a bare cache-line\n"
                "         ping-pong and a bare futex wake, in one run\n"
                "  --latency     only the one-way latency rows\n"
                "  --throughput  only the throughput rows\n"
                "  --cpu         each process of the batched futex runs prints its CPU time\n"
-               "                and context switches (to stderr)\n",
+               "                and context switches (to stderr)\n"
+               "  --scaling R   only the rows of the two-consumer bar (bare ring, one\n"
+               "                consumer, two required + observer), R rounds of them\n",
                cmd_bench);

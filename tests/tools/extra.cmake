@@ -10,3 +10,12 @@ add_test(NAME tools_demo COMMAND sh -c
    echo \"$out\" | grep -q 'tickcastd exit status: 0' || { echo \"$out\"; echo 'no clean drain'; exit 1; }; \
    echo 'demo: trained, served, swapped models mid-run, drained'")
 set_tests_properties(tools_demo PROPERTIES LABELS "tools" TIMEOUT 300)
+
+# `tickcast bench ring --scaling`: each receiving process checks every sequence number, so
+# a round reports ok only if one consumer, and then each of two required consumers beside
+# an observer, saw every record in order (speed is BENCHMARKS.md's business, not this).
+add_test(NAME tools_bench_ring_scaling COMMAND sh -c
+  "out=$(${CMAKE_BINARY_DIR}/bin/tickcast bench ring --scaling 2 --records 200000 --repeats 1 --json 2>&1) || { echo \"$out\"; echo 'bench exited non-zero'; exit 1; }; \
+   echo \"$out\"; \
+   [ $(echo \"$out\" | grep -o '\"ok\":true' | wc -l) -eq 2 ] || { echo 'not every round delivered every record in order'; exit 1; }")
+set_tests_properties(tools_bench_ring_scaling PROPERTIES LABELS "tools" TIMEOUT 120)

@@ -610,6 +610,10 @@ static void lat_round(result_t *res, void (*send)(void *), void (*recv)(void *),
     round_p50[pool_index(send, p)][round] = one.p50;
 }
 
+/* The cross-core mode a batched bare-ring rate was measured in (slow ~80 M/s, fast
+ * 500 M/s and more). */
+static const char *mode_of(double bare_batched) { return bare_batched > 250e6 ? "fast" : "slow"; }
+
 /* --scaling: the two rows of the two-consumer bar, with the bare ring before them to
  * tell the cross-core mode, measured again and again: a run of the whole report takes
  * minutes and the VM's mode flips every few tens of seconds, so an A/B of the waits
@@ -633,7 +637,7 @@ static int scaling_rounds(const tc_ring_bench_opts_t *o, uint64_t n, uint32_t ba
         p.observer = 1;
         measure(&two, "tickcast ring (futex), batched, 2 required + observer", ring_send, ring_recv, &p,
                 repeats);
-        const char *mode = bare.rate > 250e6 ? "fast" : "slow";
+        const char *mode = mode_of(bare.rate);
         double ratio = one.rate > 0 ? two.rate / one.rate : 0;
         int ok = bare.ok && one.ok && two.ok;
         if (o->json)
@@ -772,7 +776,7 @@ report:;
     double pp = has_lat ? res[n_tput].p50 : 1, fx = has_lat ? res[n_tput + 1].p50 : 1;
     double spin_l = has_lat ? res[n_tput + 2].p50 : 0, futex_l = has_lat ? res[n_tput + 4].p50 : 0;
     /* the mode: the throughput runs tell it; without them the ping-pong floor does */
-    const char *mode = n_tput ? (bare_b > 250e6 ? "fast" : "slow") : (pp < 100 ? "fast" : "slow");
+    const char *mode = n_tput ? mode_of(bare_b) : (pp < 100 ? "fast" : "slow");
     double flip = n_tput && bare_end.rate > 0 ? bare_b / bare_end.rate : 1;
     int stable = flip < 1.6 && flip > 1 / 1.6;
     char rounds[128];

@@ -22,8 +22,11 @@ static int cmd_bench(int argc, char **argv)
                 o.throughput_only = 1;
             else if (!strcmp(argv[i], "--cpu"))
                 o.cpu = 1;
-            else if (!strcmp(argv[i], "--scaling") && i + 1 < argc)
+            else if (!strcmp(argv[i], "--scaling") && i + 1 < argc) {
                 o.scaling = atoi(argv[++i]);
+                if (o.scaling < 1)
+                    return TC_ERR(-EINVAL, "bench ring: --scaling wants a count of rounds, got '%s'", argv[i]);
+            }
             else if (!strcmp(argv[i], "--records") && i + 1 < argc)
                 o.records = strtoull(argv[++i], NULL, 10);
             else if (!strcmp(argv[i], "--samples") && i + 1 < argc)

@@ -208,22 +208,16 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         argv[a++] = s->opts->overrides[i];
     }
     argv[a] = NULL;
-    pid_t pid = fork();
+    /* SIGTERM/SIGINT stay blocked across exec until the stage's handlers are in place
+     * (tc_stage_signals_install): a drain right after a start is still a drain */
+    pid_t pid = tc_signals_fork_child();
     if (pid < 0) {
         TC_LOG(TC_LOG_ERR, "%s: fork failed: %s", st->name, strerror(errno));
         st->next_start_ns = now + st->backoff_ns;
         return;
     }
     if (pid == 0) {
-        /* The child: default signals, dies with the supervisor, no systemd socket. */
-        tc_signals_child_reset();
-        /* blocked across exec until the stage's handlers are in place
-         * (tc_stage_signals_install): a drain right after a start is still a drain */
-        sigset_t stop;
-        sigemptyset(&stop);
-        sigaddset(&stop, SIGTERM);
-        sigaddset(&stop, SIGINT);
-        sigprocmask(SIG_BLOCK, &stop, NULL);
+        /* The child: dies with the supervisor, no systemd socket. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         unsetenv("NOTIFY_SOCKET");
         unsetenv("WATCHDOG_USEC");
@@ -241,6 +235,14 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         atomic_store(&st->slot->state, TC_STAGE_STARTING);
     }
     TC_LOG(TC_LOG_INFO, "started %s (pid %d)", st->name, pid);
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 }
 
 static void reap(sup_t *s, int stopping, int64_t now)
@@ -261,10 +263,7 @@ static void reap(sup_t *s, int stopping, int64_t now)
         }
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         char how[64];
-        if (WIFSIGNALED(status))
-            snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
-        else
-            snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+        describe_exit(status, how, sizeof how);
         if (stopping || (!st->wanted && !st->restart_now)) {
             TC_LOG(clean ? TC_LOG_INFO : TC_LOG_WARN, "%s %s", st->name, how);
             if (st->slot)
@@ -428,8 +427,10 @@ static int drain(sup_t *s)
                 s->st[i].pid = 0;
                 int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
                 failed |= !clean;
+                char how[64];
+                describe_exit(status, how, sizeof how);
                 TC_LOG(clean ? TC_LOG_INFO : TC_LOG_ERR, "%s %s after drain", s->st[i].name,
-                       clean ? "exited cleanly" : "failed");
+                       clean ? "exited cleanly" : how);
             }
     }
     return failed;

@@ -111,17 +111,32 @@ void tc_signals_drain(void)
         ;
 }
 
-void tc_signals_child_reset(void)
+pid_t tc_signals_fork_child(void)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD, SIGPIPE};
+    sigset_t all, old;
+    sigemptyset(&all);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&all, sigs[i]);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t pid = fork();
+    if (pid != 0) {
+        int saved = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        errno = saved;
+        return pid;
+    }
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
     if (pipe_rd >= 0) {
         close(pipe_rd);
         close(pipe_wr);
         pipe_rd = pipe_wr = -1;
     }
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_SETMASK, &stop, NULL);
+    return 0;
 }

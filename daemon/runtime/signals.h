@@ -18,6 +18,8 @@
 #ifndef TC_RUNTIME_SIGNALS_H
 #define TC_RUNTIME_SIGNALS_H
 
+#include <sys/types.h>
+
 /* Installs the handlers, opens the self-pipe and ignores SIGPIPE, so a closed socket is
  * an EPIPE return, not a death.  Calling it again is harmless.  Returns 0, or -errno
  * with the reason on the error stack.  Main thread, at start. */
@@ -44,8 +46,13 @@ int tc_signals_fd(void);
 /* Empties the self-pipe (call after poll reports it readable, before the take_*). */
 void tc_signals_drain(void);
 
-/* In a child after fork(), before exec: default dispositions for every signal handled
- * or ignored here, and closes the self-pipe. */
-void tc_signals_child_reset(void);
+/* fork() for a child that will exec a stage.  Every signal handled here is blocked
+ * across the fork, so none sent to the new pid runs this process's handler in the
+ * child (it would write to the shared self-pipe) or meets a default disposition before
+ * the child is ready.  In the child: default dispositions, the self-pipe closed, and
+ * SIGTERM/SIGINT left blocked (held, not lost) until the stage installs its own
+ * handlers; every other signal unblocked.  The parent's mask is restored.  Returns
+ * fork()'s value. */
+pid_t tc_signals_fork_child(void);
 
 #endif

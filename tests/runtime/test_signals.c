@@ -115,18 +115,38 @@ Test(signals, stop_interrupts_a_blocking_wait)
     cr_assert_eq(tc_signals_stopping(), SIGTERM);
 }
 
-Test(signals, child_reset_restores_defaults)
+Test(signals, a_stage_child_holds_stop_signals_until_it_unblocks_them)
 {
     cr_assert_eq(tc_signals_install(), 0);
-    pid_t pid = fork();
+    sigset_t before, after;
+    sigprocmask(SIG_SETMASK, NULL, &before);
+    pid_t pid = tc_signals_fork_child();
     if (pid == 0) {
-        tc_signals_child_reset();
         if (tc_signals_fd() != -1)
             _exit(10);
-        raise(SIGTERM); /* default action now: die by the signal */
-        _exit(11);
+        raise(SIGTERM); /* held: blocked until the stage installs its handlers */
+        sigset_t pending, mask;
+        sigpending(&pending);
+        if (!sigismember(&pending, SIGTERM))
+            _exit(11);
+        sigprocmask(SIG_SETMASK, NULL, &mask);
+        if (!sigismember(&mask, SIGINT) || sigismember(&mask, SIGHUP) || sigismember(&mask, SIGCHLD))
+            _exit(12);
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigprocmask(SIG_UNBLOCK, &stop, NULL); /* default action now: die by the held signal */
+        _exit(13);
     }
+    cr_assert_gt(pid, 0);
+    /* sent the moment the child exists, as a drain right after a (re)start does: held by
+     * the child, never run through this process's handler */
+    kill(pid, SIGTERM);
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %#x", status);
+    cr_assert_eq(tc_signals_stopping(), 0, "the child's signal reached the parent's flag");
+    sigprocmask(SIG_SETMASK, NULL, &after);
+    cr_assert_eq(sigismember(&after, SIGTERM), sigismember(&before, SIGTERM), "the parent's mask is restored");
+    cr_assert_eq(sigismember(&after, SIGCHLD), sigismember(&before, SIGCHLD));
 }

@@ -615,18 +615,27 @@ static void lat_round(result_t *res, void (*send)(void *), void (*recv)(void *),
  * 500 M/s and more). */
 static const char *mode_of(double bare_batched) { return bare_batched > 250e6 ? "fast" : "slow"; }
 
-/* --scaling: the two rows of the two-consumer bar, with the bare ring before them to
- * tell the cross-core mode, measured again and again: a run of the whole report takes
- * minutes and the VM's mode flips every few tens of seconds, so an A/B of the waits
- * needs many short rounds, each compared within itself. */
+/* Whether two batched bare-ring rates, measured before and after other rows, saw the
+ * same cross-core mode (the modes are about 3x apart; noise within one is well under
+ * 1.6x). */
+static int same_mode(double before, double after)
+{
+    double r = after > 0 ? before / after : 0;
+    return r < 1.6 && r > 1 / 1.6;
+}
+
+/* --scaling: the two rows of the two-consumer bar, with the bare ring before and after
+ * them to tell the cross-core mode and whether it held, measured again and again: a run
+ * of the whole report takes minutes and the VM's mode flips every few tens of seconds,
+ * so an A/B of the waits needs many short rounds, each compared within itself. */
 static int scaling_rounds(const tc_ring_bench_opts_t *o, uint64_t n, uint32_t batch, int repeats,
                           FILE *out)
 {
     if (!o->json)
         fprintf(out, "Two-consumer scaling: %llu 64-byte records per run, batches of %u, best of %d\n\n"
-                     "%5s %5s %14s %14s %14s %7s\n",
+                     "%5s %5s %14s %14s %14s %7s %14s\n",
                 (unsigned long long)n, batch, repeats, "round", "mode", "bare ring/s", "1 consumer/s",
-                "2 + obs/s", "ratio");
+                "2 + obs/s", "ratio", "bare again/s");
     else
         fprintf(out, "{\"records\":%llu,\"batch\":%u,\"rounds\":[", (unsigned long long)n, batch);
     for (int i = 0; i < o->scaling; i++) {
@@ -638,22 +647,29 @@ static int scaling_rounds(const tc_ring_bench_opts_t *o, uint64_t n, uint32_t ba
         p.observer = 1;
         measure(&two, "tickcast ring (futex), batched, 2 required + observer", ring_send, ring_recv, &p,
                 repeats);
+        p.consumers = 1;
+        p.observer = 0;
+        result_t again = {0};
+        measure(&again, "bare SPSC ring, batched, again", bare_send, bare_recv, &p, repeats);
         const char *mode = mode_of(bare.rate);
+        int held = same_mode(bare.rate, again.rate);
         double ratio = one.rate > 0 ? two.rate / one.rate : 0;
-        int ok = bare.ok && one.ok && two.ok;
+        int ok = bare.ok && one.ok && two.ok && again.ok;
         if (o->json)
             fprintf(out, "%s{\"mode\":\"%s\",\"bare_per_s\":%.0f,\"one_per_s\":%.0f,\"two_per_s\":%.0f,"
-                         "\"ratio\":%.2f,\"ok\":%s}",
-                    i ? "," : "", mode, bare.rate, one.rate, two.rate, ratio, ok ? "true" : "false");
+                         "\"ratio\":%.2f,\"bare_again_per_s\":%.0f,\"mode_held\":%s,\"ok\":%s}",
+                    i ? "," : "", mode, bare.rate, one.rate, two.rate, ratio, again.rate,
+                    held ? "true" : "false", ok ? "true" : "false");
         else
-            fprintf(out, "%5d %5s %14.3g %14.3g %14.3g %6.2fx%s\n", i + 1, mode, bare.rate, one.rate,
-                    two.rate, ratio, ok ? "" : "  FAILED");
+            fprintf(out, "%5d %5s %14.3g %14.3g %14.3g %6.2fx %14.3g%s%s\n", i + 1, mode, bare.rate, one.rate,
+                    two.rate, ratio, again.rate, held ? "" : "  mode changed", ok ? "" : "  FAILED");
         fflush(out);
     }
     if (o->json)
         fprintf(out, "]}\n");
     else
-        fprintf(out, "\n(bar: 2 required + observer >= 0.5x one consumer)\n");
+        fprintf(out, "\n(bar: 2 required + observer >= 0.5x one consumer; a round marked \"mode changed\"\n"
+                     " compares rows measured in different cross-core modes)\n");
     return 0;
 }
 
@@ -778,8 +794,7 @@ report:;
     double spin_l = has_lat ? res[n_tput + 2].p50 : 0, futex_l = has_lat ? res[n_tput + 4].p50 : 0;
     /* the mode: the throughput runs tell it; without them the ping-pong floor does */
     const char *mode = n_tput ? mode_of(bare_b) : (pp < 100 ? "fast" : "slow");
-    double flip = n_tput && bare_end.rate > 0 ? bare_b / bare_end.rate : 1;
-    int stable = flip < 1.6 && flip > 1 / 1.6;
+    int stable = !n_tput || bare_end.rate <= 0 || same_mode(bare_b, bare_end.rate);
     char rounds[128];
     int rl = 0;
     for (int i = 0; i < LAT_ROUNDS; i++)

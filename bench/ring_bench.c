@@ -346,8 +346,8 @@ static void ring_recv_named(params_t *p, const char *name, int role, int record)
              * monitoring tap and never waits for records: on two cores a busy-waiting
              * one would take a core from the producer or the consumers.  One waking
              * every 20 us took 13-24% of a core (--cpu), and one that waited in the
-             * ring for the records after each lap (spins, then yields) 12-19%,
-             * measuring the scheduler rather than the ring. */
+             * ring for the records after each lap (spins, then yields) up to 8%,
+             * measuring the scheduler rather than the ring (BENCHMARKS.md, "Rings"). */
             int lapped;
             tc_ring_observe(&r, buf, 64, &lapped);
             if (lapped) /* resynchronised at the head: copy what comes next */

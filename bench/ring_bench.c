@@ -579,6 +579,27 @@ static void measure(result_t *res, const char *name, void (*send)(void *), void 
 }
 
 #define LAT_ROUNDS 5
+#define MAX_PAIRS 15
+
+static double pair_ratio[MAX_PAIRS]; /* per pair: two required + observer / one consumer */
+static int n_pairs;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of the pairs' ratios, 0 without pairs. */
+static double pair_median(void)
+{
+    double v[MAX_PAIRS];
+    if (n_pairs == 0)
+        return 0;
+    memcpy(v, pair_ratio, sizeof(double) * (size_t)n_pairs);
+    qsort(v, (size_t)n_pairs, sizeof *v, cmp_double);
+    return n_pairs % 2 ? v[n_pairs / 2] : (v[n_pairs / 2 - 1] + v[n_pairs / 2]) / 2;
+}
 
 static const char *const lat_names[3] = {"tickcast ring (spin)", "tickcast ring (yield)", "tickcast ring (futex)"};
 static int64_t *pool[6];  /* pooled latency samples: ping-pong, futex wake, 3 rings, slot spin */
@@ -717,9 +738,30 @@ int tc_ring_bench_run(const tc_ring_bench_opts_t *o, FILE *out)
         snprintf(names[2 * k + 1], 64, "tickcast ring (%s), batched", kinds[k].name);
         measure(&res[n++], names[2 * k + 1], ring_send, ring_recv, &p, R);
     }
+    /* The two-consumer bar compares one consumer with two required + observer measured
+     * in pairs, back to back, and takes the median of the pairs' ratios.  Best-of figures
+     * of rows measured seconds apart compare different moments of a VM whose cross-core
+     * speed drifts even within a mode (one report of the fastest mode saw the bare ring at
+     * 816 M/s first and 554 M/s last); a pair sees one moment, and the median leaves out a
+     * pair that straddled a flip.  The row shows the best two-consumer run of the pairs. */
     p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 2, .observer = 1};
-    measure(&res[n++], "tickcast ring (futex), batched, 2 required + observer", ring_send,
-            ring_recv, &p, R);
+    int pairs = 2 * R - 1, pairs_ok = 1;
+    if (pairs > MAX_PAIRS)
+        pairs = MAX_PAIRS;
+    for (int i = 0; i < pairs; i++) {
+        result_t one = {0}, two = {0};
+        params_t q = p;
+        q.consumers = 1;
+        q.observer = 0;
+        measure(&one, "tickcast ring (futex), batched, paired", ring_send, ring_recv, &q, 1);
+        measure(&two, "tickcast ring (futex), batched, 2 required + observer", ring_send, ring_recv, &p, 1);
+        pairs_ok &= one.ok && two.ok;
+        pair_ratio[i] = one.ok && two.ok && one.rate > 0 ? two.rate / one.rate : 0;
+        if (i == 0 || two.rate > res[n].rate)
+            res[n] = two;
+    }
+    res[n++].ok = pairs_ok;
+    n_pairs = pairs;
     /* the two store kinds that auto chooses between, each fixed (ring.c, "stores") */
     p = (params_t){.n = N * 5, .batch = B, .wait_kind = TC_WAIT_FUTEX, .consumers = 1, .store = TC_STORE_CACHED};
     measure(&res[n++], "tickcast ring (futex), batched, cached stores only", ring_send, ring_recv, &p, R);
@@ -795,10 +837,15 @@ report:;
     /* the mode: the throughput runs tell it; without them the ping-pong floor does */
     const char *mode = n_tput ? mode_of(bare_b) : (pp < 100 ? "fast" : "slow");
     int stable = !n_tput || bare_end.rate <= 0 || same_mode(bare_b, bare_end.rate);
-    char rounds[128];
+    char rounds[128], pairs_s[MAX_PAIRS * 8];
     int rl = 0;
     for (int i = 0; i < LAT_ROUNDS; i++)
         rl += snprintf(rounds + rl, sizeof rounds - (size_t)rl, "%s%.2f", i ? " " : "", round_ratio[i]);
+    rl = 0;
+    pairs_s[0] = 0;
+    for (int i = 0; i < n_pairs; i++)
+        rl += snprintf(pairs_s + rl, sizeof pairs_s - (size_t)rl, "%s%.2f", i ? " " : "", pair_ratio[i]);
+    double two_vs_one = pair_median();
 
     if (o->json) {
         fprintf(out, "{\"records\":%llu,\"batch\":%u,\"latency_samples\":%u,\"mode\":\"%s\","
@@ -819,12 +866,15 @@ report:;
                     res[i].ok ? "true" : "false");
         fprintf(out, "],\"ratios\":{\"batched_vs_zmq\":%.1f,\"batched_vs_bare\":%.2f,"
                      "\"spin_p50_vs_pingpong\":%.2f,\"futex_p50_vs_futex_wake\":%.2f,"
-                     "\"two_consumers_vs_one\":%.2f,\"record_line_spin_vs_pingpong\":%.2f,"
-                     "\"spin_p50_vs_pingpong_rounds\":[",
-                futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, futex_b > 0 ? two / futex_b : 0,
-                has_lat && res[n_tput + 5].ok ? res[n_tput + 5].p50 / pp : 0);
+                     "\"two_consumers_vs_one\":%.2f,\"two_consumers_vs_one_best_rows\":%.2f,"
+                     "\"record_line_spin_vs_pingpong\":%.2f,\"spin_p50_vs_pingpong_rounds\":[",
+                futex_b / zmq, futex_b / bare_b, spin_l / pp, futex_l / fx, two_vs_one,
+                futex_b > 0 ? two / futex_b : 0, has_lat && res[n_tput + 5].ok ? res[n_tput + 5].p50 / pp : 0);
         for (int i = 0; i < LAT_ROUNDS; i++)
             fprintf(out, "%s%.2f", i ? "," : "", round_ratio[i]);
+        fprintf(out, "],\"two_consumers_vs_one_pairs\":[");
+        for (int i = 0; i < n_pairs; i++)
+            fprintf(out, "%s%.2f", i ? "," : "", pair_ratio[i]);
         fprintf(out, "]}}\n");
         return 0;
     }
@@ -865,7 +915,9 @@ report:;
                      "  spin-then-futex p50 vs futex wake     %7.2fx   (bar <= 1.5x)\n",
                 spin_l / pp, rounds, futex_l / fx);
     if (n_tput)
-        fprintf(out, "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x)\n", two / futex_b);
+        fprintf(out, "  2 required + observer vs 1 consumer   %7.2fx   (bar >= 0.5x; median of %d back-to-back\n"
+                     "                                                  pairs: %s; best rows %.2fx)\n",
+                two_vs_one, n_pairs, pairs_s, futex_b > 0 ? two / futex_b : 0);
     if (has_lat && res[n_tput + 5].ok)
         fprintf(out, "  (diagnostic) receiver spinning on the record's line vs ping-pong  %.2fx\n",
                 res[n_tput + 5].p50 / pp);

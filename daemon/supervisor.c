@@ -8,6 +8,7 @@
  * WATCHDOG=1 goes out at half the watchdog interval while the loop runs.
  */
 #include "daemon/supervisor.h"
+#include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/config.h"
 #include "daemon/runtime/err.h"
@@ -19,6 +20,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,6 +158,34 @@ static int check_programs(const tc_config_t *c)
     return 0;
 }
 
+/* Every CPU tickcastd.cpu_affinity names must be one tickcastd itself may use (its own
+ * affinity: online CPUs, within systemd's CPUAffinity= and the cgroup's cpuset). */
+static int unavailable_cpu(const char *stage, const cpu_set_t *set, void *arg)
+{
+    const cpu_set_t *mine = arg;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, set) && !CPU_ISSET(c, mine)) {
+            char have[256];
+            tc_cpulist_format(mine, have, sizeof have);
+            TC_ERR(-EINVAL, "tickcastd.cpu_affinity: stage '%s': CPU %d is not one tickcastd may use "
+                   "(%s)", stage, c, have);
+            return 1;
+        }
+    return 0;
+}
+
+static int check_affinity(const tc_config_t *c)
+{
+    cpu_set_t mine;
+    char why[256];
+    if (sched_getaffinity(0, sizeof mine, &mine) < 0)
+        return TC_ERR(-errno, "tickcastd.cpu_affinity: cannot read tickcastd's own CPUs: %s", strerror(errno));
+    int r = tc_affinity_each(c->tickcastd.cpu_affinity, unavailable_cpu, &mine, why, sizeof why);
+    if (r < 0)
+        return TC_ERR(-EINVAL, "tickcastd.cpu_affinity: %s", why);
+    return r ? -EINVAL : 0;
+}
+
 static sup_stage_t *find_stage(sup_t *s, const char *name)
 {
     for (int i = 0; i < s->n; i++)
@@ -208,6 +238,11 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         argv[a++] = s->opts->overrides[i];
     }
     argv[a] = NULL;
+    cpu_set_t cpus;
+    char why[8], cpus_s[128] = "";
+    int pinned = tc_affinity_lookup(s->cfg.tickcastd.cpu_affinity, st->name, &cpus, why, sizeof why) == 1;
+    if (pinned)
+        tc_cpulist_format(&cpus, cpus_s, sizeof cpus_s);
     /* SIGTERM/SIGINT stay blocked across exec until the stage's handlers are in place
      * (tc_stage_signals_install): a drain right after a start is still a drain */
     pid_t pid = tc_signals_fork_child();
@@ -222,6 +257,9 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         unsetenv("NOTIFY_SOCKET");
         unsetenv("WATCHDOG_USEC");
         unsetenv("WATCHDOG_PID");
+        if (pinned && sched_setaffinity(0, sizeof cpus, &cpus) < 0) /* checked at load: rare */
+            fprintf(stderr, "<4>tickcastd: %s: cannot pin to CPUs %s: %s; it runs unpinned\n", st->name,
+                    cpus_s, strerror(errno));
         execv(path, argv);
         fprintf(stderr, "<3>tickcastd: cannot start %s: %s\n", path, strerror(errno));
         _exit(127);
@@ -234,7 +272,10 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         atomic_store(&st->slot->pid, pid);
         atomic_store(&st->slot->state, TC_STAGE_STARTING);
     }
-    TC_LOG(TC_LOG_INFO, "started %s (pid %d)", st->name, pid);
+    if (pinned)
+        TC_LOG(TC_LOG_INFO, "started %s (pid %d, CPUs %s)", st->name, pid, cpus_s);
+    else
+        TC_LOG(TC_LOG_INFO, "started %s (pid %d)", st->name, pid);
 }
 
 static void describe_exit(int status, char *buf, size_t len)
@@ -364,7 +405,7 @@ static void reload(sup_t *s)
         tc_notify_status("reload refused: %s", tc_err_msg());
         return;
     }
-    if (check_programs(&next) < 0) {
+    if (check_programs(&next) < 0 || check_affinity(&next) < 0) {
         TC_LOG(TC_LOG_ERR, "reload refused, keeping the running configuration: %s", tc_err_msg());
         tc_notify_status("reload refused: %s", tc_err_msg());
         return;
@@ -448,7 +489,7 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         return 1;
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
-    if ((r = check_programs(&s.cfg)) < 0 || (r = tc_signals_install()) < 0 ||
+    if ((r = check_programs(&s.cfg)) < 0 || (r = check_affinity(&s.cfg)) < 0 || (r = tc_signals_install()) < 0 ||
         (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;

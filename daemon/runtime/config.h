@@ -76,6 +76,7 @@ typedef struct tc_config_tickcastd {
     int64_t drain_timeout;
     int64_t status_interval;
     int log_level; /* TC_LOG_ERR..TC_LOG_DEBUG (log.h) */
+    char cpu_affinity[TC_CONFIG_PATH_MAX]; /* STAGE:CPUS entries (affinity.h) */
 } tc_config_tickcastd_t;
 
 typedef struct tc_config_shm {

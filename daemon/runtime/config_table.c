@@ -8,6 +8,7 @@
  * systemd/tickcast.conf and docs/CONFIG.md (the tests say so if you forget).
  */
 #include "daemon/runtime/config.h"
+#include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/log.h"
 
@@ -133,6 +134,8 @@ static int check_list(const char *s, int allow_empty, size_t item_max, const cha
     }
     return 0;
 }
+
+static int check_affinity(const void *v, char *why, size_t n) { return tc_affinity_check(v, why, n); }
 
 static int check_stages(const void *v, char *why, size_t n)
 {
@@ -282,6 +285,11 @@ static const tc_config_key_t keys[] = {
           "Period of the sd_notify STATUS line (rates and lags) and of the status log."),
     K_ENUM(tickcastd, log_level, "info", log_levels, 0,
            "Lowest priority logged by every process."),
+    K_STR(tickcastd, cpu_affinity, "", check_affinity, 0,
+          "CPUs each stage may run on: blank-separated STAGE:CPUS entries, CPUS as taskset -c "
+          "writes them (ingest:0 features:1 infer:1-3); tickcastd pins a listed stage when it "
+          "starts it. Stages not listed, and every stage when empty, run where the scheduler "
+          "puts them within tickcastd's own CPUs. A CPU tickcastd may not use is an error."),
 
     /* [shm] */
     K_INT(shm, ticks_capacity, "1048576", 1024, 1LL << 30, TC_CONFIG_POW2 | R,
@@ -510,6 +518,38 @@ static int rule_tick_bars(const tc_config_t *c, const tc_config_rule_t *r, char 
 }
 
 /* Two publishers cannot bind the same endpoint. */
+typedef struct stage_list {
+    char names[64][TC_CONFIG_NAME_MAX];
+    int n;
+    const char *missing;
+} stage_list_t;
+
+static int not_a_stage(const char *stage, const cpu_set_t *set, void *arg)
+{
+    (void)set;
+    stage_list_t *l = arg;
+    for (int i = 0; i < l->n && i < 64; i++)
+        if (strcmp(l->names[i], stage) == 0)
+            return 0;
+    l->missing = stage;
+    return 1;
+}
+
+/* A pinned stage tickcastd does not start is a typo ("ingset:0") or a leftover. */
+static int rule_pinned_stages(const tc_config_t *c, const tc_config_rule_t *r, char *why, size_t n)
+{
+    stage_list_t l;
+    char w[160];
+    l.n = tc_config_list_split(c->tickcastd.stages, l.names, 64);
+    l.missing = NULL;
+    if (tc_affinity_each(c->tickcastd.cpu_affinity, not_a_stage, &l, w, sizeof w) <= 0)
+        return 0; /* a bad value is its own key's error */
+    char a[TC_CONFIG_PATH_MAX + 64], b[TC_CONFIG_PATH_MAX + 64];
+    snprintf(why, n, "%s pins stage '%s', which is not in %s", kv(c, r->a, a, sizeof a), l.missing,
+             kv(c, r->b, b, sizeof b));
+    return -1;
+}
+
 static int rule_distinct_pub(const tc_config_t *c, const tc_config_rule_t *r, char *why,
                              size_t n)
 {
@@ -533,6 +573,8 @@ static const tc_config_rule_t rules[] = {
      "source = zmq needs a zmq_endpoint"},
     {"features.bar_type", "features.bar_size", rule_tick_bars,
      "bar_type = tick needs a whole bar_size >= 1"},
+    {"tickcastd.cpu_affinity", "tickcastd.stages", rule_pinned_stages,
+     "every stage in cpu_affinity is one of stages"},
     {"strategy.zmq_pub", "infer.zmq_pub", rule_distinct_pub,
      "infer, strategy and monitor publish on different endpoints"},
     {"monitor.zmq_pub", "infer.zmq_pub", rule_distinct_pub,

@@ -2,9 +2,11 @@
  * NOTIFY_SOCKET and starts the built tickcastd with two test stages (built on the real
  * stage framework).  Checks READY/WATCHDOG/STATUS/STOPPING messages, that SIGTERM drains
  * every ring and exits 0, that a kill -9'd stage is restarted and resumes from its
- * cursor with nothing lost, and that SIGHUP with a bad file keeps the old config. */
+ * cursor with nothing lost, that SIGHUP with a bad file keeps the old config, and that
+ * tickcastd.cpu_affinity pins the stages. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "shm/segment.h"
@@ -291,6 +294,98 @@ Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
     char want[512];
     snprintf(want, sizeof want, "tickcastd.stages: stage 'nosuch': %s/tickcast-nosuch: No such file or directory\n",
              TC_BIN_DIR);
+    cr_assert_not_null(strstr(line, want), "got: %s", line);
+    tc_shm_t s;
+    cr_assert_neq(tc_shm_attach(&s, inst, 1), 0, "no segment was created");
+    unlink(conf);
+}
+
+/* The CPUs a process may run on, from /proc/PID/status ("0-1"); "" if unreadable. */
+static void cpus_of(pid_t pid, char *out, size_t size)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Cpus_allowed_list: %63s", out) == 1)
+            break;
+    fclose(f);
+}
+
+/* tickcastd.cpu_affinity: each listed stage runs on its own CPUs, set between fork and
+ * exec, and keeps them across a restart; read back from the kernel. */
+Test(tickcastd, pins_stages_to_their_cpu_affinity, .timeout = 60, .fini = kill_daemon)
+{
+    cpu_set_t mine;
+    cr_assert_eq(sched_getaffinity(0, sizeof mine, &mine), 0);
+    if (CPU_COUNT(&mine) < 2)
+        cr_skip_test("this process may use one CPU only, so a pinned stage looks like an unpinned one");
+    int first = -1, last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &mine)) {
+            if (first < 0)
+                first = c;
+            last = c;
+        }
+    char extra[128], want_prod[16], want_cons[16], got[64];
+    snprintf(extra, sizeof extra, "[tickcastd]\ncpu_affinity = testprod:%d testcons:%d\n", last, first);
+    snprintf(want_prod, sizeof want_prod, "%d", last);
+    snprintf(want_cons, sizeof want_cons, "%d", first);
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, extra);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 2000);
+    tc_stage_slot_t *prod = stage(h, "testprod"), *cons = stage(h, "testcons");
+    cr_assert(prod && cons);
+    cpus_of(atomic_load(&prod->pid), got, sizeof got);
+    cr_assert_str_eq(got, want_prod, "testprod runs on CPUs %s, want %s", got, want_prod);
+    pid_t victim = atomic_load(&cons->pid);
+    cpus_of(victim, got, sizeof got);
+    cr_assert_str_eq(got, want_cons, "testcons runs on CPUs %s, want %s", got, want_cons);
+    /* the restarted stage is pinned again */
+    cr_assert_eq(kill(victim, SIGKILL), 0);
+    int64_t end = tc_clock_mono_ns() + 10 * TC_NS_PER_S;
+    while ((atomic_load(&cons->restarts) < 1 || atomic_load(&cons->state) != TC_STAGE_RUNNING) &&
+           tc_clock_mono_ns() < end)
+        usleep(10000);
+    cr_assert_neq(atomic_load(&cons->pid), victim, "testcons was restarted");
+    cpus_of(atomic_load(&cons->pid), got, sizeof got);
+    cr_assert_str_eq(got, want_cons, "the restarted testcons runs on CPUs %s, want %s", got, want_cons);
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cleanup(h);
+    free(h);
+}
+
+Test(tickcastd, a_cpu_it_may_not_use_is_refused_at_start, .timeout = 30)
+{
+    cpu_set_t mine;
+    cr_assert_eq(sched_getaffinity(0, sizeof mine, &mine), 0);
+    int absent = CPU_SETSIZE - 1;
+    while (absent >= 0 && CPU_ISSET(absent, &mine))
+        absent--;
+    cr_assert_geq(absent, 0);
+    char conf[128], cmd[512], inst[64];
+    snprintf(inst, sizeof inst, "tcpinned-%d", getpid());
+    snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
+    FILE *f = fopen(conf, "w");
+    fprintf(f, "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nbin_dir = %s/../tests/bin\n"
+               "cpu_affinity = testcons:%d\n", inst, TC_BIN_DIR, absent);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "NOTIFY_SOCKET= %s/tickcastd --config %s 2>&1", TC_BIN_DIR, conf);
+    FILE *p = popen(cmd, "r");
+    char line[1024] = "";
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    char want[512], have[256];
+    tc_cpulist_format(&mine, have, sizeof have);
+    snprintf(want, sizeof want, "tickcastd.cpu_affinity: stage 'testcons': CPU %d is not one tickcastd may use (%s)\n",
+             absent, have);
     cr_assert_not_null(strstr(line, want), "got: %s", line);
     tc_shm_t s;
     cr_assert_neq(tc_shm_attach(&s, inst, 1), 0, "no segment was created");

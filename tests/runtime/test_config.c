@@ -350,6 +350,12 @@ Test(config, file_errors_name_file_line_section_key)
     expect_file_error("[shm]\nwait = spin\n  spin_count = 5\n", 3,
                       "shm.wait: an indented line continues the previous value; remove the indentation");
     expect_file_error("wait = spin\n", 1, "wait: key before any [section]");
+    expect_file_error("[tickcastd]\nlog_level = info\ncpu_affinity = ingest:0 features:2-1\n", 3,
+                      "tickcastd.cpu_affinity: stage 'features': 2-1 is a backward range");
+    expect_file_error("[tickcastd]\nlog_level = info\ncpu_affinity = ingest:0 ingest:1\n", 3,
+                      "tickcastd.cpu_affinity: stage 'ingest' is listed twice");
+    expect_file_error("[tickcastd]\nlog_level = info\ncpu_affinity = ingest 0\n", 3,
+                      "tickcastd.cpu_affinity: 'ingest' is not STAGE:CPUS (like ingest:0 or infer:1-3)");
     /* indentation right after a header is no continuation: accepted */
     tc_config_t c;
     cr_assert_eq(tc_config_load(&c, write_file("indent.conf", "[shm]\n  wait = spin\n")), 0,
@@ -410,6 +416,12 @@ Test(config, cross_key_rules_name_the_key_set_last)
     expect_file_error("[infer]\nthreads = 2\nzmq_pub = tcp://127.0.0.1:8472\n", 3,
                       "infer.zmq_pub: strategy.zmq_pub (tcp://127.0.0.1:8472) is the same "
                       "endpoint as infer.zmq_pub (tcp://127.0.0.1:8472)");
+    expect_file_error("[tickcastd]\nstages = ingest,features\ncpu_affinity = ingest:0 infer:1\n", 3,
+                      "tickcastd.cpu_affinity: tickcastd.cpu_affinity (ingest:0 infer:1) pins stage "
+                      "'infer', which is not in tickcastd.stages (ingest,features)");
+    expect_file_error("[tickcastd]\ncpu_affinity = ingest:0 infer:1\nstages = ingest\n", 3,
+                      "tickcastd.stages: tickcastd.cpu_affinity (ingest:0 infer:1) pins stage "
+                      "'infer', which is not in tickcastd.stages (ingest)");
 
     tc_config_t c;
     tc_config_defaults(&c);
@@ -577,6 +589,7 @@ Test(config, dump_loads_back_identical)
         {"tickcastd.restart_window", "2h"}, {"tickcastd.restart_max", "0"},
         {"tickcastd.start_timeout", "0"}, {"tickcastd.drain_timeout", "90s"},
         {"tickcastd.status_interval", "100ms"}, {"tickcastd.log_level", "debug"},
+        {"tickcastd.cpu_affinity", "ingest:0 features:0-1"},
         {"shm.ticks_capacity", "2048"}, {"shm.features_capacity", "128"},
         {"shm.predictions_capacity", "256"}, {"shm.orders_capacity", "64"},
         {"shm.wait", "yield"}, {"shm.stores", "streaming"}, {"shm.spin_count", "7"}, {"shm.yield_count", "0"},

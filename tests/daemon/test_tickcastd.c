@@ -277,13 +277,16 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
 
 /* A stage whose program does not exist is a configuration error found before the
  * segment is created, not a stage restarted forever. */
-Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
+/* Runs tickcastd on a config that must be refused before anything starts: exit status
+ * 1, want in its first line, no segment left behind. */
+static void expect_refused_at_start(const char *tag, const char *body, const char *want)
 {
     char conf[128], cmd[512], inst[64];
-    snprintf(inst, sizeof inst, "tcmissing-%d", getpid());
+    snprintf(inst, sizeof inst, "%s-%d", tag, getpid());
     snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
     FILE *f = fopen(conf, "w");
-    fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,nosuch\nbin_dir = %s\n", inst, TC_BIN_DIR);
+    cr_assert_not_null(f);
+    fprintf(f, "[tickcastd]\ninstance = %s\n%s", inst, body);
     fclose(f);
     snprintf(cmd, sizeof cmd, "NOTIFY_SOCKET= %s/tickcastd --config %s 2>&1", TC_BIN_DIR, conf);
     FILE *p = popen(cmd, "r");
@@ -291,13 +294,19 @@ Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
     cr_assert_not_null(fgets(line, sizeof line, p));
     int st = pclose(p);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
-    char want[512];
-    snprintf(want, sizeof want, "tickcastd.stages: stage 'nosuch': %s/tickcast-nosuch: No such file or directory\n",
-             TC_BIN_DIR);
     cr_assert_not_null(strstr(line, want), "got: %s", line);
     tc_shm_t s;
     cr_assert_neq(tc_shm_attach(&s, inst, 1), 0, "no segment was created");
     unlink(conf);
+}
+
+Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
+{
+    char body[512], want[512];
+    snprintf(body, sizeof body, "stages = ingest,nosuch\nbin_dir = %s\n", TC_BIN_DIR);
+    snprintf(want, sizeof want, "tickcastd.stages: stage 'nosuch': %s/tickcast-nosuch: No such file or directory\n",
+             TC_BIN_DIR);
+    expect_refused_at_start("tcmissing", body, want);
 }
 
 /* The CPUs a process may run on, from /proc/PID/status ("0-1"); "" if unreadable. */
@@ -369,25 +378,11 @@ Test(tickcastd, a_cpu_it_may_not_use_is_refused_at_start, .timeout = 30)
     while (absent >= 0 && CPU_ISSET(absent, &mine))
         absent--;
     cr_assert_geq(absent, 0);
-    char conf[128], cmd[512], inst[64];
-    snprintf(inst, sizeof inst, "tcpinned-%d", getpid());
-    snprintf(conf, sizeof conf, "/tmp/%s.conf", inst);
-    FILE *f = fopen(conf, "w");
-    fprintf(f, "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nbin_dir = %s/../tests/bin\n"
-               "cpu_affinity = testcons:%d\n", inst, TC_BIN_DIR, absent);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "NOTIFY_SOCKET= %s/tickcastd --config %s 2>&1", TC_BIN_DIR, conf);
-    FILE *p = popen(cmd, "r");
-    char line[1024] = "";
-    cr_assert_not_null(fgets(line, sizeof line, p));
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
-    char want[512], have[256];
+    char body[512], want[512], have[256];
+    snprintf(body, sizeof body, "stages = testprod,testcons\nbin_dir = %s/../tests/bin\ncpu_affinity = testcons:%d\n",
+             TC_BIN_DIR, absent);
     tc_cpulist_format(&mine, have, sizeof have);
     snprintf(want, sizeof want, "tickcastd.cpu_affinity: stage 'testcons': CPU %d is not one tickcastd may use (%s)\n",
              absent, have);
-    cr_assert_not_null(strstr(line, want), "got: %s", line);
-    tc_shm_t s;
-    cr_assert_neq(tc_shm_attach(&s, inst, 1), 0, "no segment was created");
-    unlink(conf);
+    expect_refused_at_start("tcpinned", body, want);
 }

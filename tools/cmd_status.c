@@ -1,8 +1,9 @@
 /* cmd_status.c — `tickcast status`: attaches to an instance's segment read-only, as an
  * anonymous observer (it writes nothing there, so it can never slow a producer), and
  * shows each ring's producer position, each consumer's lag and laps, the stage table
- * and the counters.  --json for scripts; --watch N refreshes every N seconds. */
+ * (with the CPUs each live stage may run on) and the counters.  --json for scripts; --watch N refreshes every N seconds. */
 #include "tools/cli.h"
+#include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "shm/segment.h"
@@ -74,6 +75,13 @@ static void print_json(const tc_shm_t *s, FILE *f)
         first = 0;
         tc_json_put_str(f, st[i].name);
         int64_t hb = atomic_load(&st[i].heartbeat_ns);
+        char cpus[256];
+        if (tc_affinity_of(atomic_load(&st[i].pid), cpus, sizeof cpus) > 0) {
+            fprintf(f, ",\"cpus\":");
+            tc_json_put_str(f, cpus);
+        } else {
+            fprintf(f, ",\"cpus\":null");
+        }
         fprintf(f, ",\"state\":\"%s\",\"pid\":%d,\"restarts\":%llu,\"work\":%llu,"
                    "\"heartbeat_age_s\":%.3f}",
                 tc_stage_state_name(atomic_load(&st[i].state)), atomic_load(&st[i].pid),
@@ -120,18 +128,21 @@ static void print_text(const tc_shm_t *s, FILE *f)
                     (unsigned long long)atomic_load(&cs->lost));
         }
     }
-    fprintf(f, "\n%-12s %-9s %8s %9s %14s %10s\n", "stage", "state", "pid", "restarts", "work",
-            "heartbeat");
+    fprintf(f, "\n%-12s %-9s %8s %9s %14s %10s  %s\n", "stage", "state", "pid", "restarts", "work",
+            "heartbeat", "cpus");
     const tc_stage_slot_t *st = tc_shm_stages(s);
     for (int i = 0; i < TC_SHM_STAGES_MAX; i++) {
         if (!st[i].name[0])
             continue;
         int64_t hb = atomic_load(&st[i].heartbeat_ns);
-        fprintf(f, "%-12s %-9s %8d %9llu %14llu %9.1fs\n", st[i].name,
+        char cpus[256];
+        if (tc_affinity_of(atomic_load(&st[i].pid), cpus, sizeof cpus) <= 0)
+            snprintf(cpus, sizeof cpus, "-");
+        fprintf(f, "%-12s %-9s %8d %9llu %14llu %9.1fs  %s\n", st[i].name,
                 tc_stage_state_name(atomic_load(&st[i].state)), atomic_load(&st[i].pid),
                 (unsigned long long)atomic_load(&st[i].restarts),
                 (unsigned long long)atomic_load(&st[i].work),
-                hb ? (double)(mono - hb) / TC_NS_PER_S : 0.0);
+                hb ? (double)(mono - hb) / TC_NS_PER_S : 0.0, cpus);
     }
     uint32_t n;
     tc_counter_t *c = tc_shm_counters(s, &n);

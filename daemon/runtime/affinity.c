@@ -68,6 +68,16 @@ int tc_cpulist_format(const cpu_set_t *set, char *buf, size_t size)
     return (int)len;
 }
 
+int tc_affinity_of(int pid, char *buf, size_t size)
+{
+    cpu_set_t set;
+    if (size)
+        buf[0] = '\0';
+    if (pid <= 0 || sched_getaffinity(pid, sizeof set, &set) < 0)
+        return -1;
+    return tc_cpulist_format(&set, buf, size);
+}
+
 static int name_char(int ch) { return isalnum(ch) || ch == '_' || ch == '-' || ch == '.'; }
 
 /* Splits spec's entries into names and sets; returns their count or -1 with why. */

@@ -26,6 +26,10 @@ int tc_cpulist_parse(const char *list, cpu_set_t *set, char *why, size_t why_siz
  * did not fit (buf then holds a cut, NUL-terminated prefix). */
 int tc_cpulist_format(const cpu_set_t *set, char *buf, size_t size);
 
+/* Writes the CPUs process pid may run on as a cpulist; returns the length, or -1 when
+ * the kernel will not tell (no such process) with buf "". */
+int tc_affinity_of(int pid, char *buf, size_t size);
+
 /* Checks a whole cpu_affinity value: each entry STAGE:CPUS with a stage name of letters,
  * digits, '_', '-', '.', a good cpulist, no stage twice.  0, or -1 with why. */
 int tc_affinity_check(const char *spec, char *why, size_t why_size);

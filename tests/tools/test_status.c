@@ -3,9 +3,12 @@
  * and every figure checked against what the test put there; status must leave the
  * segment untouched (it only observes). */
 #include <criterion/criterion.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/runtime/err.h"
@@ -54,6 +57,23 @@ Test(status, json_reports_positions_lags_laps_stages_and_counters, .init = setup
     tc_stage_slot_t *st = tc_shm_stage(&seg, "ingest");
     atomic_store(&st->state, TC_STAGE_RUNNING);
     atomic_store(&st->restarts, 2);
+    /* a live "stage" pinned to one CPU, and a stage slot without a process */
+    pid_t kid = fork();
+    cr_assert_geq(kid, 0);
+    if (kid == 0) {
+        pause();
+        _exit(0);
+    }
+    cpu_set_t one;
+    cr_assert_eq(sched_getaffinity(0, sizeof one, &one), 0);
+    int last = CPU_SETSIZE - 1;
+    while (!CPU_ISSET(last, &one))
+        last--;
+    CPU_ZERO(&one);
+    CPU_SET(last, &one);
+    cr_assert_eq(sched_setaffinity(kid, sizeof one, &one), 0);
+    atomic_store(&st->pid, kid);
+    tc_shm_stage(&seg, "features");
     uint64_t before = atomic_load(&o.me->cursor);
     const char *check =
         "import json,sys; d=json.load(sys.stdin); r=d[\"rings\"][0]; "
@@ -63,11 +83,19 @@ Test(status, json_reports_positions_lags_laps_stages_and_counters, .init = setup
         "assert c[\"monitor\"][\"kind\"]==\"observer\" and c[\"monitor\"][\"lag\"]==100, c; "
         "s={x[\"name\"]:x for x in d[\"stages\"]}; "
         "assert s[\"ingest\"][\"state\"]==\"running\" and s[\"ingest\"][\"restarts\"]==2, s; "
+        "import os; assert s[\"ingest\"][\"cpus\"]==str(max(os.sched_getaffinity(s[\"ingest\"][\"pid\"]))), s; "
+        "assert s[\"features\"][\"cpus\"] is None, s; "
         "assert d[\"counters\"][\"ingest.rejected.crossed\"]==7, d[\"counters\"]";
     cr_assert_eq(run("status --json", check), 0, "status --json did not report what is there");
     cr_assert_eq(atomic_load(&o.me->cursor), before, "status changed nothing");
     cr_assert_eq(atomic_load(&c.me->cursor), 30);
-    cr_assert_eq(run("status", "import sys; t=sys.stdin.read(); assert \"features\" in t and \"required\" in t, t"), 0);
+    char text_check[256];
+    snprintf(text_check, sizeof text_check,
+             "import sys; t=sys.stdin.read(); assert \"features\" in t and \"required\" in t, t; "
+             "assert [l.split()[-1] for l in t.splitlines() if l.startswith(\"ingest \")]==[\"%d\"], t", last);
+    cr_assert_eq(run("status", text_check), 0);
+    kill(kid, SIGKILL);
+    waitpid(kid, NULL, 0);
 }
 
 Test(status, tail_prints_the_newest_records, .init = setup, .fini = teardown)

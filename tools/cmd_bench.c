@@ -52,5 +52,7 @@ TC_CLI_COMMAND(bench, "run a benchmark beside its reference (ring)",
                "  --cpu         each process of the batched futex runs prints its CPU time\n"
                "                and context switches (to stderr)\n"
                "  --scaling R   only the rows of the two-consumer bar (bare ring, one\n"
-               "                consumer, two required + observer), R rounds of them\n",
+               "                consumer, two required + observer), R rounds of them\n"
+               "  --repeats N   throughput rows are the best of N runs; the two-consumer\n"
+               "                bar is the median of 2N-1 back-to-back pairs (default 3)\n",
                cmd_bench);

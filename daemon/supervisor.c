@@ -18,6 +18,7 @@
 #include "shm/ring.h"
 #include "shm/segment.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -395,6 +396,52 @@ static void signal_stages(sup_t *s, int sig)
             kill(s->st[i].pid, sig);
 }
 
+/* Sets the CPUs of every thread of a running stage: its threads started pinned with it
+ * at exec, but each keeps its own mask after that.  0 or -errno. */
+static int repin(pid_t pid, const cpu_set_t *set)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return sched_setaffinity(pid, sizeof *set, set) < 0 ? -errno : 0;
+    int r = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof *set, set) < 0 &&
+            errno != ESRCH)
+            r = -errno;
+    closedir(d);
+    return r;
+}
+
+/* A reload that changed only tickcastd.cpu_affinity moves the running stages to their
+ * new CPUs in place (an unlisted stage gets tickcastd's own); a stage that cannot be
+ * moved is restarted, which pins it at exec. */
+static void repin_stages(sup_t *s)
+{
+    cpu_set_t mine, set;
+    char why[8], cpus[256];
+    sched_getaffinity(0, sizeof mine, &mine);
+    for (int i = 0; i < s->n; i++) {
+        sup_stage_t *st = &s->st[i];
+        if (st->pid <= 0)
+            continue;
+        if (tc_affinity_lookup(s->cfg.tickcastd.cpu_affinity, st->name, &set, why, sizeof why) != 1)
+            set = mine;
+        tc_cpulist_format(&set, cpus, sizeof cpus);
+        int r = repin(st->pid, &set);
+        if (r == 0) {
+            TC_LOG(TC_LOG_NOTICE, "%s (pid %d) now runs on CPUs %s", st->name, st->pid, cpus);
+        } else {
+            TC_LOG(TC_LOG_WARN, "%s (pid %d): cannot move it to CPUs %s (%s); restarting it",
+                   st->name, st->pid, cpus, strerror(-r));
+            st->restart_now = 1;
+            kill(st->pid, SIGTERM);
+        }
+    }
+}
+
 static void reload(sup_t *s)
 {
     tc_config_t next;
@@ -422,10 +469,15 @@ static void reload(sup_t *s)
     tc_log_set_level(s->cfg.tickcastd.log_level);
     resolve_bin_dir(s);
     apply_stage_list(s);
+    int only_pins = n > 0 && n <= 64;
+    for (int i = 0; i < n && i < 64; i++)
+        only_pins &= !strcmp(changed[i]->section, "tickcastd") && !strcmp(changed[i]->key, "cpu_affinity");
+    if (only_pins)
+        repin_stages(s);
     /* Stages read the configuration at start: restart the running ones (they drain
      * first) so every change takes effect; removed stages just stop.  An unchanged file
-     * restarts nothing. */
-    for (int i = 0; i < s->n; i++) {
+     * restarts nothing, nor does one that only moved stages to other CPUs. */
+    for (int i = 0; i < s->n && !only_pins; i++) {
         sup_stage_t *st = &s->st[i];
         if (st->pid > 0 && (n > 0 || !st->wanted)) {
             st->restart_now = st->wanted;

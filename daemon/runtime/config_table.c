@@ -288,8 +288,10 @@ static const tc_config_key_t keys[] = {
     K_STR(tickcastd, cpu_affinity, "", check_affinity, 0,
           "CPUs each stage may run on: blank-separated STAGE:CPUS entries, CPUS as taskset -c "
           "writes them (ingest:0 features:1 infer:1-3); tickcastd pins a listed stage when it "
-          "starts it. Stages not listed, and every stage when empty, run where the scheduler "
-          "puts them within tickcastd's own CPUs. A CPU tickcastd may not use is an error."),
+          "starts it, and a reload that changes only this key moves the running stages without "
+          "restarting them. Stages not listed, and every stage when empty, run where the "
+          "scheduler puts them within tickcastd's own CPUs. A CPU tickcastd may not use is an "
+          "error."),
 
     /* [shm] */
     K_INT(shm, ticks_capacity, "1048576", 1024, 1LL << 30, TC_CONFIG_POW2 | R,

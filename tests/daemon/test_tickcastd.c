@@ -275,8 +275,6 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
     free(h);
 }
 
-/* A stage whose program does not exist is a configuration error found before the
- * segment is created, not a stage restarted forever. */
 /* Runs tickcastd on a config that must be refused before anything starts: exit status
  * 1, want in its first line, no segment left behind. */
 static void expect_refused_at_start(const char *tag, const char *body, const char *want)
@@ -300,6 +298,8 @@ static void expect_refused_at_start(const char *tag, const char *body, const cha
     unlink(conf);
 }
 
+/* A stage whose program does not exist is a configuration error found before the
+ * segment is created, not a stage restarted forever. */
 Test(tickcastd, a_missing_stage_program_is_refused_at_start, .timeout = 30)
 {
     char body[512], want[512];
@@ -364,6 +364,22 @@ Test(tickcastd, pins_stages_to_their_cpu_affinity, .timeout = 60, .fini = kill_d
     cr_assert_neq(atomic_load(&cons->pid), victim, "testcons was restarted");
     cpus_of(atomic_load(&cons->pid), got, sizeof got);
     cr_assert_str_eq(got, want_cons, "the restarted testcons runs on CPUs %s, want %s", got, want_cons);
+    /* a reload that only swaps the CPUs moves the running stages, restarting none */
+    pid_t prod_pid = atomic_load(&prod->pid), cons_pid = atomic_load(&cons->pid);
+    snprintf(extra, sizeof extra, "[tickcastd]\ncpu_affinity = testprod:%d testcons:%d\n", first, last);
+    write_config(h, "4096", extra);
+    h->log_len = 0;
+    h->log[0] = '\0';
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "READY=1", 3000), 0, "no READY=1 after the reload; got:\n%s", h->log);
+    cpus_of(prod_pid, got, sizeof got);
+    cr_assert_str_eq(got, want_cons, "after the reload testprod runs on CPUs %s, want %s", got, want_cons);
+    cpus_of(cons_pid, got, sizeof got);
+    cr_assert_str_eq(got, want_prod, "after the reload testcons runs on CPUs %s, want %s", got, want_prod);
+    usleep(200000);
+    cr_assert_eq(atomic_load(&prod->pid), prod_pid, "testprod was not restarted");
+    cr_assert_eq(atomic_load(&cons->pid), cons_pid, "testcons was not restarted");
     int st = stop(h);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     cleanup(h);

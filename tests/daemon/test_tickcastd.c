@@ -163,6 +163,18 @@ static int stop(harness_t *h)
     return st;
 }
 
+/* Rewrites the config (default capacity, extra appended) and sends SIGHUP; the reload
+ * must be taken: RELOADING=1, then READY=1. */
+static void reload_good(harness_t *h, const char *extra)
+{
+    write_config(h, "4096", extra);
+    h->log_len = 0;
+    h->log[0] = '\0';
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
+    cr_assert_eq(wait_msg(h, "READY=1", 3000), 0, "no READY=1 after the reload; got:\n%s", h->log);
+}
+
 static void cleanup(harness_t *h)
 {
     if (h->viewing)
@@ -248,12 +260,7 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
     uint64_t before = counter(h, "testcons.records");
     wait_counter(h, "testcons.records", before + 1000);
     /* The unchanged file again: taken, and no stage is restarted for nothing. */
-    write_config(h, "4096", NULL);
-    h->log_len = 0;
-    h->log[0] = '\0';
-    kill(h->pid, SIGHUP);
-    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
-    cr_assert_eq(wait_msg(h, "READY=1", 3000), 0, "no READY=1 after the reload; got:\n%s", h->log);
+    reload_good(h, NULL);
     usleep(300000);
     cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), prod, "an unchanged reload restarts nothing");
     /* A good file is taken: RELOADING=1 then READY=1 again, and the stages restart on it. */
@@ -367,12 +374,7 @@ Test(tickcastd, pins_stages_to_their_cpu_affinity, .timeout = 60, .fini = kill_d
     /* a reload that only swaps the CPUs moves the running stages, restarting none */
     pid_t prod_pid = atomic_load(&prod->pid), cons_pid = atomic_load(&cons->pid);
     snprintf(extra, sizeof extra, "[tickcastd]\ncpu_affinity = testprod:%d testcons:%d\n", first, last);
-    write_config(h, "4096", extra);
-    h->log_len = 0;
-    h->log[0] = '\0';
-    kill(h->pid, SIGHUP);
-    cr_assert_eq(wait_msg(h, "RELOADING=1", 3000), 0, "no RELOADING=1; got:\n%s", h->log);
-    cr_assert_eq(wait_msg(h, "READY=1", 3000), 0, "no READY=1 after the reload; got:\n%s", h->log);
+    reload_good(h, extra);
     cpus_of(prod_pid, got, sizeof got);
     cr_assert_str_eq(got, want_cons, "after the reload testprod runs on CPUs %s, want %s", got, want_cons);
     cpus_of(cons_pid, got, sizeof got);

@@ -167,7 +167,7 @@ static int unavailable_cpu(const char *stage, const cpu_set_t *set, void *arg)
     for (int c = 0; c < CPU_SETSIZE; c++)
         if (CPU_ISSET(c, set) && !CPU_ISSET(c, mine)) {
             char have[256];
-            tc_cpulist_format(mine, have, sizeof have);
+            tc_affinity_cpulist_format(mine, have, sizeof have);
             TC_ERR(-EINVAL, "tickcastd.cpu_affinity: stage '%s': CPU %d is not one tickcastd may use "
                    "(%s)", stage, c, have);
             return 1;
@@ -180,7 +180,8 @@ static int check_affinity(const tc_config_t *c)
     cpu_set_t mine;
     char why[256];
     if (sched_getaffinity(0, sizeof mine, &mine) < 0)
-        return TC_ERR(-errno, "tickcastd.cpu_affinity: cannot read tickcastd's own CPUs: %s", strerror(errno));
+        return TC_ERR(-errno, "tickcastd.cpu_affinity: cannot read tickcastd's own CPUs: %s",
+                      strerror(errno));
     int r = tc_affinity_each(c->tickcastd.cpu_affinity, unavailable_cpu, &mine, why, sizeof why);
     if (r < 0)
         return TC_ERR(-EINVAL, "tickcastd.cpu_affinity: %s", why);
@@ -243,7 +244,7 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
     char why[8], cpus_s[128] = "";
     int pinned = tc_affinity_lookup(s->cfg.tickcastd.cpu_affinity, st->name, &cpus, why, sizeof why) == 1;
     if (pinned)
-        tc_cpulist_format(&cpus, cpus_s, sizeof cpus_s);
+        tc_affinity_cpulist_format(&cpus, cpus_s, sizeof cpus_s);
     /* SIGTERM/SIGINT stay blocked across exec until the stage's handlers are in place
      * (tc_stage_signals_install): a drain right after a start is still a drain */
     pid_t pid = tc_signals_fork_child();
@@ -429,7 +430,7 @@ static void repin_stages(sup_t *s)
             continue;
         if (tc_affinity_lookup(s->cfg.tickcastd.cpu_affinity, st->name, &set, why, sizeof why) != 1)
             set = mine;
-        tc_cpulist_format(&set, cpus, sizeof cpus);
+        tc_affinity_cpulist_format(&set, cpus, sizeof cpus);
         int r = repin(st->pid, &set);
         if (r == 0) {
             TC_LOG(TC_LOG_NOTICE, "%s (pid %d) now runs on CPUs %s", st->name, st->pid, cpus);
@@ -541,8 +542,8 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         return 1;
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
-    if ((r = check_programs(&s.cfg)) < 0 || (r = check_affinity(&s.cfg)) < 0 || (r = tc_signals_install()) < 0 ||
-        (r = open_segment(&s)) < 0) {
+    if ((r = check_programs(&s.cfg)) < 0 || (r = check_affinity(&s.cfg)) < 0 ||
+        (r = tc_signals_install()) < 0 || (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;
     }

@@ -1,7 +1,8 @@
 /* cmd_status.c — `tickcast status`: attaches to an instance's segment read-only, as an
  * anonymous observer (it writes nothing there, so it can never slow a producer), and
  * shows each ring's producer position, each consumer's lag and laps, the stage table
- * (with the CPUs each live stage may run on) and the counters.  --json for scripts; --watch N refreshes every N seconds. */
+ * (with the CPUs each live stage may run on) and the counters.  --json for scripts;
+ * --watch N refreshes every N seconds. */
 #include "tools/cli.h"
 #include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"

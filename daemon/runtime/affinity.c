@@ -10,7 +10,7 @@
 #define STAGE_NAME_MAX 33 /* 32 characters, as tickcastd.stages allows */
 #define ENTRIES_MAX 32 /* twice the stage slots */
 
-int tc_cpulist_parse(const char *list, cpu_set_t *set, char *why, size_t why_size)
+int tc_affinity_cpulist_parse(const char *list, cpu_set_t *set, char *why, size_t why_size)
 {
     CPU_ZERO(set);
     const char *p = list;
@@ -47,7 +47,7 @@ bad:
     return -1;
 }
 
-int tc_cpulist_format(const cpu_set_t *set, char *buf, size_t size)
+int tc_affinity_cpulist_format(const cpu_set_t *set, char *buf, size_t size)
 {
     size_t len = 0;
     if (size)
@@ -75,7 +75,7 @@ int tc_affinity_of(int pid, char *buf, size_t size)
         buf[0] = '\0';
     if (pid <= 0 || sched_getaffinity(pid, sizeof set, &set) < 0)
         return -1;
-    return tc_cpulist_format(&set, buf, size);
+    return tc_affinity_cpulist_format(&set, buf, size);
 }
 
 static int name_char(int ch) { return isalnum(ch) || ch == '_' || ch == '-' || ch == '.'; }
@@ -126,7 +126,7 @@ static int parse_all(const char *spec, char (*names)[STAGE_NAME_MAX], cpu_set_t 
                 return -1;
             }
         char w[160];
-        if (tc_cpulist_parse(colon + 1, &sets[n], w, sizeof w) < 0) {
+        if (tc_affinity_cpulist_parse(colon + 1, &sets[n], w, sizeof w) < 0) {
             snprintf(why, why_size, "stage '%s': %s", entry, w);
             return -1;
         }

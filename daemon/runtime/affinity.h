@@ -20,11 +20,11 @@
 
 /* Parses a cpulist ("0", "0,2", "1-3,6") into *set.  Returns 0, or -1 with the reason in
  * why ("'3-1' is a backward range").  CPUs must be below CPU_SETSIZE. */
-int tc_cpulist_parse(const char *list, cpu_set_t *set, char *why, size_t why_size);
+int tc_affinity_cpulist_parse(const char *list, cpu_set_t *set, char *why, size_t why_size);
 
 /* Writes *set as a cpulist ("0-2,5"), "" when empty.  Returns the length, or -1 when it
  * did not fit (buf then holds a cut, NUL-terminated prefix). */
-int tc_cpulist_format(const cpu_set_t *set, char *buf, size_t size);
+int tc_affinity_cpulist_format(const cpu_set_t *set, char *buf, size_t size);
 
 /* Writes the CPUs process pid may run on as a cpulist; returns the length, or -1 when
  * the kernel will not tell (no such process) with buf "". */

@@ -399,7 +399,7 @@ Test(tickcastd, a_cpu_it_may_not_use_is_refused_at_start, .timeout = 30)
     char body[512], want[512], have[256];
     snprintf(body, sizeof body, "stages = testprod,testcons\nbin_dir = %s/../tests/bin\ncpu_affinity = testcons:%d\n",
              TC_BIN_DIR, absent);
-    tc_cpulist_format(&mine, have, sizeof have);
+    tc_affinity_cpulist_format(&mine, have, sizeof have);
     snprintf(want, sizeof want, "tickcastd.cpu_affinity: stage 'testcons': CPU %d is not one tickcastd may use (%s)\n",
              absent, have);
     expect_refused_at_start("tcpinned", body, want);

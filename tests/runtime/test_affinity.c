@@ -20,7 +20,7 @@ static void expect_list(const char *list, const int *cpus, int n)
 {
     cpu_set_t got, want = set_of(cpus, n);
     char why[200] = "";
-    cr_assert_eq(tc_cpulist_parse(list, &got, why, sizeof why), 0, "'%s': %s", list, why);
+    cr_assert_eq(tc_affinity_cpulist_parse(list, &got, why, sizeof why), 0, "'%s': %s", list, why);
     cr_assert(CPU_EQUAL(&got, &want), "'%s' parsed to %d CPUs, want %d", list, CPU_COUNT(&got), n);
 }
 
@@ -28,7 +28,7 @@ static void expect_bad(const char *list, const char *reason)
 {
     cpu_set_t got;
     char why[200] = "";
-    cr_assert_eq(tc_cpulist_parse(list, &got, why, sizeof why), -1, "'%s' was accepted", list);
+    cr_assert_eq(tc_affinity_cpulist_parse(list, &got, why, sizeof why), -1, "'%s' was accepted", list);
     cr_assert_str_eq(why, reason);
 }
 
@@ -72,7 +72,7 @@ Test(affinity, format_round_trips_random_sets)
             if (rand() % 3)
                 CPU_SET(rand() % 2 ? c : 1023 - c, &s);
         char text[4096], naive[8192];
-        cr_assert_geq(tc_cpulist_format(&s, text, sizeof text), 0);
+        cr_assert_geq(tc_affinity_cpulist_format(&s, text, sizeof text), 0);
         size_t len = 0;
         for (int c = 0; c < CPU_SETSIZE; c++)
             if (CPU_ISSET(c, &s))
@@ -83,23 +83,23 @@ Test(affinity, format_round_trips_random_sets)
             cr_assert_str_eq(text, "");
             continue;
         }
-        cr_assert_eq(tc_cpulist_parse(text, &a, why, sizeof why), 0, "'%s': %s", text, why);
-        cr_assert_eq(tc_cpulist_parse(naive, &b, why, sizeof why), 0, "%s", why);
+        cr_assert_eq(tc_affinity_cpulist_parse(text, &a, why, sizeof why), 0, "'%s': %s", text, why);
+        cr_assert_eq(tc_affinity_cpulist_parse(naive, &b, why, sizeof why), 0, "%s", why);
         cr_assert(CPU_EQUAL(&a, &s) && CPU_EQUAL(&b, &s), "'%s' does not name the set of '%s'", text, naive);
         cr_assert_leq(strlen(text), strlen(naive));
         cr_assert_null(strstr(text, ",,"));
     }
     cpu_set_t s = set_of((int[]){0, 1, 2, 5, 7, 8}, 6);
     char text[64];
-    cr_assert_eq(tc_cpulist_format(&s, text, sizeof text), 9);
+    cr_assert_eq(tc_affinity_cpulist_format(&s, text, sizeof text), 9);
     cr_assert_str_eq(text, "0-2,5,7-8");
-    cr_assert_eq(tc_cpulist_format(&s, text, 4), -1, "a cut result says so");
+    cr_assert_eq(tc_affinity_cpulist_format(&s, text, 4), -1, "a cut result says so");
 }
 
 static int collect(const char *stage, const cpu_set_t *set, void *arg)
 {
     char *out = arg, cpus[64];
-    tc_cpulist_format(set, cpus, sizeof cpus);
+    tc_affinity_cpulist_format(set, cpus, sizeof cpus);
     size_t len = strlen(out);
     snprintf(out + len, 256 - len, "%s=%s;", stage, cpus);
     return strcmp(stage, "stop") == 0 ? 7 : 0;

@@ -25,6 +25,11 @@ static const char *kind_name(uint32_t k)
     }
 }
 
+static const char *producer_state_name(uint32_t st)
+{
+    return st == TC_PRODUCER_OPEN ? "open" : st == TC_PRODUCER_CLOSED ? "closed" : "none";
+}
+
 static void print_json(const tc_shm_t *s, FILE *f)
 {
     const tc_shm_header_t *h = s->hdr;
@@ -39,10 +44,10 @@ static void print_json(const tc_shm_t *s, FILE *f)
         fprintf(f, "%s{\"name\":", i ? "," : "");
         tc_json_put_str(f, c->name);
         fprintf(f, ",\"capacity\":%llu,\"record_size\":%u,\"producer_position\":%llu,"
-                   "\"producer_pid\":%d,\"producer_state\":%u,\"producer_full_waits\":%llu,"
+                   "\"producer_pid\":%d,\"producer_state\":\"%s\",\"producer_full_waits\":%llu,"
                    "\"evictions\":%llu,\"consumers\":[",
                 (unsigned long long)c->capacity, c->rec_size, (unsigned long long)head,
-                atomic_load(&c->prod_pid), atomic_load(&c->prod_state),
+                atomic_load(&c->prod_pid), producer_state_name(atomic_load(&c->prod_state)),
                 (unsigned long long)atomic_load(&c->prod_full_waits),
                 (unsigned long long)atomic_load(&c->evictions));
         int first = 1;

@@ -78,6 +78,7 @@ Test(status, json_reports_positions_lags_laps_stages_and_counters, .init = setup
     const char *check =
         "import json,sys; d=json.load(sys.stdin); r=d[\"rings\"][0]; "
         "assert r[\"name\"]==\"ticks\" and r[\"producer_position\"]==100, r; "
+        "assert r[\"producer_state\"]==\"open\" and d[\"rings\"][1][\"producer_state\"]==\"none\", d; "
         "c={x[\"name\"]:x for x in r[\"consumers\"]}; "
         "assert c[\"features\"][\"lag\"]==70 and c[\"features\"][\"kind\"]==\"required\", c; "
         "assert c[\"monitor\"][\"kind\"]==\"observer\" and c[\"monitor\"][\"lag\"]==100, c; "

@@ -18,7 +18,6 @@
 #include "shm/ring.h"
 #include "shm/segment.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -397,25 +396,6 @@ static void signal_stages(sup_t *s, int sig)
             kill(s->st[i].pid, sig);
 }
 
-/* Sets the CPUs of every thread of a running stage: its threads started pinned with it
- * at exec, but each keeps its own mask after that.  0 or -errno. */
-static int repin(pid_t pid, const cpu_set_t *set)
-{
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%d/task", pid);
-    DIR *d = opendir(dir);
-    if (!d)
-        return sched_setaffinity(pid, sizeof *set, set) < 0 ? -errno : 0;
-    int r = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof *set, set) < 0 &&
-            errno != ESRCH)
-            r = -errno;
-    closedir(d);
-    return r;
-}
-
 /* A reload that changed only tickcastd.cpu_affinity moves the running stages to their
  * new CPUs in place (an unlisted stage gets tickcastd's own); a stage that cannot be
  * moved is restarted, which pins it at exec. */
@@ -431,7 +411,7 @@ static void repin_stages(sup_t *s)
         if (tc_affinity_lookup(s->cfg.tickcastd.cpu_affinity, st->name, &set, why, sizeof why) != 1)
             set = mine;
         tc_affinity_cpulist_format(&set, cpus, sizeof cpus);
-        int r = repin(st->pid, &set);
+        int r = tc_affinity_set_process(st->pid, &set);
         if (r == 0) {
             TC_LOG(TC_LOG_NOTICE, "%s (pid %d) now runs on CPUs %s", st->name, st->pid, cpus);
         } else {

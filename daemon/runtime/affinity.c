@@ -2,6 +2,7 @@
 #include "daemon/runtime/affinity.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,23 @@ int tc_affinity_of(int pid, char *buf, size_t size)
     if (pid <= 0 || sched_getaffinity(pid, sizeof set, &set) < 0)
         return -1;
     return tc_affinity_cpulist_format(&set, buf, size);
+}
+
+int tc_affinity_set_process(int pid, const cpu_set_t *set)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return sched_setaffinity(pid, sizeof *set, set) < 0 ? -errno : 0;
+    int r = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof *set, set) < 0 &&
+            errno != ESRCH && r == 0)
+            r = -errno;
+    closedir(d);
+    return r;
 }
 
 static int name_char(int ch) { return isalnum(ch) || ch == '_' || ch == '-' || ch == '.'; }

@@ -30,6 +30,11 @@ int tc_affinity_cpulist_format(const cpu_set_t *set, char *buf, size_t size);
  * the kernel will not tell (no such process) with buf "". */
 int tc_affinity_of(int pid, char *buf, size_t size);
 
+/* Sets the CPUs of every thread of process pid (sched_setaffinity on a pid moves only
+ * that thread; the others keep their own masks).  0, or -errno of the first thread that
+ * could not be moved (a thread that exits meanwhile is not an error). */
+int tc_affinity_set_process(int pid, const cpu_set_t *set);
+
 /* Checks a whole cpu_affinity value: each entry STAGE:CPUS with a stage name of letters,
  * digits, '_', '-', '.', a good cpulist, no stage twice.  0, or -1 with why. */
 int tc_affinity_check(const char *spec, char *why, size_t why_size);

@@ -1,9 +1,15 @@
 /* test_affinity.c — tickcastd.cpu_affinity's parser (daemon/runtime/affinity.h) against
- * sets written out by hand and against a naive formatter, and its errors. */
+ * sets written out by hand and against a naive formatter, and its errors; moving every
+ * thread of a process, read back from /proc. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "daemon/runtime/affinity.h"
 
@@ -146,4 +152,83 @@ Test(affinity, bad_entries_say_why_and_call_nothing)
     }
     char why[200];
     cr_assert_eq(tc_affinity_check("abcdefghijklmnopqrstuvwxyz012345:0", why, sizeof why), 0, "32 characters fit");
+}
+
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* The CPUs of every thread of pid, from /proc/PID/task/TID/status, joined by spaces. */
+static void thread_cpus(pid_t pid, char *out, size_t size)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", pid);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t len = 0;
+    out[0] = '\0';
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[128], line[256], cpus[64] = "?";
+        snprintf(path, sizeof path, "%s/%s/status", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "Cpus_allowed_list: %63s", cpus) == 1)
+                break;
+        if (f)
+            fclose(f);
+        len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "", cpus);
+    }
+    closedir(d);
+}
+
+/* sched_setaffinity on a pid moves one thread; tc_affinity_set_process moves them all. */
+Test(affinity, set_process_moves_every_thread)
+{
+    cpu_set_t mine;
+    cr_assert_eq(sched_getaffinity(0, sizeof mine, &mine), 0);
+    if (CPU_COUNT(&mine) < 2)
+        cr_skip_test("this process may use one CPU only: a moved thread would look unmoved");
+    int last = CPU_SETSIZE - 1;
+    while (!CPU_ISSET(last, &mine))
+        last--;
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    pid_t kid = fork();
+    cr_assert_geq(kid, 0);
+    if (kid == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, sleeper, NULL);
+        (void)!write(ready[1], "x", 1);
+        for (;;)
+            pause();
+    }
+    char c, got[256], all[64], want[256];
+    cr_assert_eq(read(ready[0], &c, 1), 1);
+    tc_affinity_cpulist_format(&mine, all, sizeof all);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(last, &one);
+    /* the reference: the plain call leaves the second thread where it was */
+    cr_assert_eq(sched_setaffinity(kid, sizeof one, &one), 0);
+    thread_cpus(kid, got, sizeof got);
+    snprintf(want, sizeof want, "%d %s", last, all);
+    cr_assert_str_eq(got, want, "threads' CPUs after sched_setaffinity(pid): %s", got);
+    cr_assert_eq(tc_affinity_set_process(kid, &one), 0);
+    thread_cpus(kid, got, sizeof got);
+    snprintf(want, sizeof want, "%d %d", last, last);
+    cr_assert_str_eq(got, want, "threads' CPUs after tc_affinity_set_process: %s", got);
+    cr_assert_eq(tc_affinity_set_process(kid, &mine), 0);
+    thread_cpus(kid, got, sizeof got);
+    snprintf(want, sizeof want, "%s %s", all, all);
+    cr_assert_str_eq(got, want, "and back: %s", got);
+    kill(kid, SIGKILL);
+    waitpid(kid, NULL, 0);
+    cr_assert_lt(tc_affinity_set_process(kid, &mine), 0, "a reaped process is an error");
 }

@@ -2,7 +2,8 @@
  * anonymous observer (it writes nothing there, so it can never slow a producer), and
  * shows each ring's producer position, each consumer's lag and laps, the stage table
  * (with the CPUs each live stage may run on) and the counters.  --json for scripts;
- * --watch N refreshes every N seconds. */
+ * --watch N refreshes every N seconds and adds each ring's and consumer's rate since the
+ * refresh before. */
 #include "tools/cli.h"
 #include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
@@ -30,44 +31,93 @@ static const char *producer_state_name(uint32_t st)
     return st == TC_PRODUCER_OPEN ? "open" : st == TC_PRODUCER_CLOSED ? "closed" : "none";
 }
 
-static void print_json(const tc_shm_t *s, FILE *f)
+/* The ring positions of one refresh, read once so that the positions printed and the
+ * rates computed from them agree. */
+typedef struct sample {
+    int64_t mono_ns;
+    uint64_t head[TC_SHM_RINGS_MAX];
+    uint64_t cursor[TC_SHM_RINGS_MAX][TC_RING_CONSUMERS_MAX];
+    uint32_t kind[TC_SHM_RINGS_MAX][TC_RING_CONSUMERS_MAX];
+} sample_t;
+
+static void take_sample(const tc_shm_t *s, sample_t *x)
+{
+    x->mono_ns = tc_clock_mono_ns();
+    for (uint32_t i = 0; i < s->hdr->n_rings && i < TC_SHM_RINGS_MAX; i++) {
+        tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
+        x->head[i] = atomic_load(&c->prod_pos);
+        for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
+            x->kind[i][k] = atomic_load(&c->consumers[k].kind);
+            x->cursor[i][k] = atomic_load(&c->consumers[k].cursor);
+        }
+    }
+}
+
+/* Records a second between an earlier and a later reading of one position, or -1 with no
+ * earlier sample or when the position went back (a slot given to another consumer). */
+static double rate_of(const sample_t *prev, const sample_t *now, uint64_t before, uint64_t after)
+{
+    if (!prev || now->mono_ns <= prev->mono_ns || after < before)
+        return -1;
+    return (double)(after - before) / ((double)(now->mono_ns - prev->mono_ns) / TC_NS_PER_S);
+}
+
+static void put_rate(FILE *f, const char *key, double rate)
+{
+    if (rate < 0)
+        fprintf(f, ",\"%s\":null", key);
+    else
+        fprintf(f, ",\"%s\":%.3f", key, rate);
+}
+
+static void print_json(const tc_shm_t *s, FILE *f, const sample_t *prev, const sample_t *now)
 {
     const tc_shm_header_t *h = s->hdr;
-    int64_t mono = tc_clock_mono_ns();
+    int64_t mono = now->mono_ns;
     fprintf(f, "{\"instance\":");
     tc_json_put_str(f, h->instance);
-    fprintf(f, ",\"layout_version\":%u,\"supervisor_pid\":%d,\"generation\":%u,\"rings\":[",
+    fprintf(f, ",\"layout_version\":%u,\"supervisor_pid\":%d,\"generation\":%u",
             h->layout_version, atomic_load(&h->supervisor_pid), atomic_load(&h->generation));
-    for (uint32_t i = 0; i < h->n_rings; i++) {
+    if (prev)
+        fprintf(f, ",\"interval_s\":%.6f", (double)(now->mono_ns - prev->mono_ns) / TC_NS_PER_S);
+    else
+        fprintf(f, ",\"interval_s\":null");
+    fprintf(f, ",\"rings\":[");
+    for (uint32_t i = 0; i < h->n_rings && i < TC_SHM_RINGS_MAX; i++) {
         tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
-        uint64_t head = atomic_load(&c->prod_pos);
+        uint64_t head = now->head[i];
         fprintf(f, "%s{\"name\":", i ? "," : "");
         tc_json_put_str(f, c->name);
         fprintf(f, ",\"capacity\":%llu,\"record_size\":%u,\"producer_position\":%llu,"
                    "\"producer_pid\":%d,\"producer_state\":\"%s\",\"producer_full_waits\":%llu,"
-                   "\"evictions\":%llu,\"consumers\":[",
+                   "\"evictions\":%llu",
                 (unsigned long long)c->capacity, c->rec_size, (unsigned long long)head,
                 atomic_load(&c->prod_pid), producer_state_name(atomic_load(&c->prod_state)),
                 (unsigned long long)atomic_load(&c->prod_full_waits),
                 (unsigned long long)atomic_load(&c->evictions));
+        put_rate(f, "producer_rate_per_s", rate_of(prev, now, prev ? prev->head[i] : 0, head));
+        fprintf(f, ",\"consumers\":[");
         int first = 1;
         for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
             const tc_ring_consumer_slot_t *cs = &c->consumers[k];
-            uint32_t kind = atomic_load(&cs->kind);
+            uint32_t kind = now->kind[i][k];
             if (kind == TC_RING_FREE)
                 continue;
-            uint64_t cur = atomic_load(&cs->cursor);
+            uint64_t cur = now->cursor[i][k];
             int64_t hb = atomic_load(&cs->heartbeat_ns);
             fprintf(f, "%s{\"name\":", first ? "" : ",");
             first = 0;
             tc_json_put_str(f, cs->name);
             fprintf(f, ",\"kind\":\"%s\",\"pid\":%d,\"cursor\":%llu,\"lag\":%llu,\"laps\":%llu,"
-                       "\"lost\":%llu,\"heartbeat_age_s\":%.3f}",
+                       "\"lost\":%llu,\"heartbeat_age_s\":%.3f",
                     kind_name(kind), atomic_load(&cs->pid), (unsigned long long)cur,
                     (unsigned long long)(head > cur ? head - cur : 0),
                     (unsigned long long)atomic_load(&cs->laps),
                     (unsigned long long)atomic_load(&cs->lost),
                     hb ? (double)(mono - hb) / TC_NS_PER_S : -1.0);
+            int same = prev && prev->kind[i][k] != TC_RING_FREE;
+            put_rate(f, "rate_per_s", same ? rate_of(prev, now, prev->cursor[i][k], cur) : -1);
+            fprintf(f, "}");
         }
         fprintf(f, "]}");
     }
@@ -106,32 +156,46 @@ static void print_json(const tc_shm_t *s, FILE *f)
     fprintf(f, "}}\n");
 }
 
-static void print_text(const tc_shm_t *s, FILE *f)
+/* A rate for the text table: "-" before the second refresh. */
+static const char *rate_text(double rate, char *buf, size_t size)
+{
+    if (rate < 0)
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.0f", rate);
+    return buf;
+}
+
+static void print_text(const tc_shm_t *s, FILE *f, const sample_t *prev, const sample_t *now)
 {
     const tc_shm_header_t *h = s->hdr;
-    int64_t mono = tc_clock_mono_ns();
+    int64_t mono = now->mono_ns;
+    char rt[32];
     fprintf(f, "instance %s (layout %u, supervisor pid %d)\n\n", h->instance, h->layout_version,
             atomic_load(&h->supervisor_pid));
-    fprintf(f, "%-12s %-10s %-8s %14s %10s %8s %10s\n", "ring", "consumer", "kind", "position",
-            "lag", "laps", "lost");
-    for (uint32_t i = 0; i < h->n_rings; i++) {
+    fprintf(f, "%-12s %-10s %-8s %14s %10s %8s %10s %12s\n", "ring", "consumer", "kind", "position",
+            "lag", "laps", "lost", "records/s");
+    for (uint32_t i = 0; i < h->n_rings && i < TC_SHM_RINGS_MAX; i++) {
         tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
-        uint64_t head = atomic_load(&c->prod_pos);
-        fprintf(f, "%-12s %-10s %-8s %14llu %10s %8s %10s   cap %llu, full waits %llu\n", c->name,
+        uint64_t head = now->head[i];
+        fprintf(f, "%-12s %-10s %-8s %14llu %10s %8s %10s %12s   cap %llu, full waits %llu\n", c->name,
                 "(producer)", atomic_load(&c->prod_state) == TC_PRODUCER_CLOSED ? "closed" : "",
-                (unsigned long long)head, "", "", "", (unsigned long long)c->capacity,
-                (unsigned long long)atomic_load(&c->prod_full_waits));
+                (unsigned long long)head, "", "", "",
+                rate_text(rate_of(prev, now, prev ? prev->head[i] : 0, head), rt, sizeof rt),
+                (unsigned long long)c->capacity, (unsigned long long)atomic_load(&c->prod_full_waits));
         for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
             const tc_ring_consumer_slot_t *cs = &c->consumers[k];
-            uint32_t kind = atomic_load(&cs->kind);
+            uint32_t kind = now->kind[i][k];
             if (kind == TC_RING_FREE)
                 continue;
-            uint64_t cur = atomic_load(&cs->cursor);
-            fprintf(f, "%-12s %-10s %-8s %14llu %10llu %8llu %10llu\n", "", cs->name,
+            uint64_t cur = now->cursor[i][k];
+            int same = prev && prev->kind[i][k] != TC_RING_FREE;
+            fprintf(f, "%-12s %-10s %-8s %14llu %10llu %8llu %10llu %12s\n", "", cs->name,
                     kind_name(kind), (unsigned long long)cur,
                     (unsigned long long)(head > cur ? head - cur : 0),
                     (unsigned long long)atomic_load(&cs->laps),
-                    (unsigned long long)atomic_load(&cs->lost));
+                    (unsigned long long)atomic_load(&cs->lost),
+                    rate_text(same ? rate_of(prev, now, prev->cursor[i][k], cur) : -1, rt, sizeof rt));
         }
     }
     fprintf(f, "\n%-12s %-9s %8s %9s %14s %10s  %s\n", "stage", "state", "pid", "restarts", "work",
@@ -162,6 +226,7 @@ static int cmd_status(int argc, char **argv)
 {
     const char *instance = "default";
     int json = 0;
+    long count = 0; /* refreshes with --watch; 0 = until interrupted */
     double watch = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
@@ -170,22 +235,29 @@ static int cmd_status(int argc, char **argv)
             instance = argv[++i];
         else if (!strcmp(argv[i], "--watch") && i + 1 < argc)
             watch = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+            count = atol(argv[++i]);
         else
             return TC_ERR(-EINVAL, "unknown option '%s'", argv[i]);
     }
+    if (watch < 0 || count < 0)
+        return TC_ERR(-EINVAL, "--watch wants seconds and --count a number of refreshes, both positive");
     tc_shm_t s;
     int r = tc_shm_attach(&s, instance, 1);
     if (r < 0)
         return r;
-    for (;;) {
+    static sample_t samples[2]; /* this refresh and the one before, for the rates */
+    for (long n = 0;; n++) {
+        sample_t *now = &samples[n & 1], *prev = n ? &samples[(n - 1) & 1] : NULL;
+        take_sample(&s, now);
         if (watch > 0 && !json && isatty(STDOUT_FILENO))
             fputs("\033[H\033[2J", stdout);
         if (json)
-            print_json(&s, stdout);
+            print_json(&s, stdout, prev, now);
         else
-            print_text(&s, stdout);
+            print_text(&s, stdout, prev, now);
         fflush(stdout);
-        if (watch <= 0)
+        if (watch <= 0 || (count > 0 && n + 1 >= count))
             break;
         usleep((useconds_t)(watch * 1e6));
     }
@@ -194,8 +266,10 @@ static int cmd_status(int argc, char **argv)
 }
 
 TC_CLI_COMMAND(status, "show rings, consumer lags, laps, stages and counters of an instance",
-               "tickcast status [--instance NAME] [--json] [--watch SECONDS]\n"
+               "tickcast status [--instance NAME] [--json] [--watch SECONDS [--count N]]\n"
                "  --instance NAME  the instance (default: default)\n"
-               "  --json           one JSON object, for scripts\n"
-               "  --watch SECONDS  refresh every SECONDS\n",
+               "  --json           one JSON object (a line per refresh), for scripts\n"
+               "  --watch SECONDS  refresh every SECONDS; from the second refresh on, each ring's\n"
+               "                   and each consumer's records/s since the one before\n"
+               "  --count N        with --watch, stop after N refreshes\n",
                cmd_status);

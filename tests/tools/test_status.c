@@ -130,3 +130,41 @@ Test(status, a_missing_instance_is_a_one_line_error)
              "assert t.count(\"\\n\")==1 and \"is the instance running\" in t, t'", TC_BIN_DIR, getpid());
     cr_assert_eq(system(cmd), 0);
 }
+
+/* --watch --count --json: a JSON line per refresh; from the second on, every rate is the
+ * change in the printed positions over the printed interval (checked by Python from the
+ * two lines), and the producer's, written to all along, is not zero. */
+Test(status, watch_prints_rates_that_match_its_positions, .init = setup, .fini = teardown)
+{
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "ticks", NULL), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "ticks", "features", TC_ROLE_REQUIRED, NULL), 0);
+    tc_tick_t t[5];
+    memset(t, 0, sizeof t);
+    pid_t writer = fork();
+    cr_assert_geq(writer, 0);
+    if (writer == 0) { /* 5 ticks every 10 ms for 1.5 s: 750, within the ring */
+        for (int i = 0; i < 150; i++) {
+            if (tc_ring_write(&p, t, 5, -1, NULL) != 5)
+                _exit(1);
+            usleep(10000);
+        }
+        _exit(0);
+    }
+    const char *check =
+        "import json,sys; L=[json.loads(x) for x in sys.stdin]; assert len(L)==2, len(L); a,b=L; "
+        "assert a[\"interval_s\"] is None and all(r[\"producer_rate_per_s\"] is None for r in a[\"rings\"]), a; "
+        "dt=b[\"interval_s\"]; assert 0.3<dt<5, dt; "
+        "ok=lambda rate,d: abs(rate-d/dt)<=1e-3*max(1.0,d/dt); "
+        "A={r[\"name\"]:r for r in a[\"rings\"]}; "
+        "[(ok(r[\"producer_rate_per_s\"],r[\"producer_position\"]-A[r[\"name\"]][\"producer_position\"]) or sys.exit(\"producer rate %s\" % r)) for r in b[\"rings\"]]; "
+        "[(ok(c[\"rate_per_s\"],c[\"cursor\"]-{x[\"name\"]:x for x in A[r[\"name\"]][\"consumers\"]}[c[\"name\"]][\"cursor\"]) or sys.exit(\"consumer rate %s\" % c)) for r in b[\"rings\"] for c in r[\"consumers\"]]; "
+        "t=[r for r in b[\"rings\"] if r[\"name\"]==\"ticks\"][0]; assert t[\"producer_rate_per_s\"]>0, t";
+    int st = run("status --watch 0.4 --count 2 --json", check);
+    int wst;
+    waitpid(writer, &wst, 0);
+    cr_assert(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "the writer wrote every tick");
+    cr_assert_eq(st, 0, "status --watch rates do not match its positions");
+    cr_assert_eq(run("status --watch 0.1 --count 2",
+                     "import sys; t=sys.stdin.read(); assert t.count(\"records/s\")==2, t"), 0);
+}

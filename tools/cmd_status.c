@@ -53,13 +53,27 @@ static void take_sample(const tc_shm_t *s, sample_t *x)
     }
 }
 
-/* Records a second between an earlier and a later reading of one position, or -1 with no
- * earlier sample or when the position went back (a slot given to another consumer). */
+/* Records a second between two readings of one position, or -1 when it went back. */
 static double rate_of(const sample_t *prev, const sample_t *now, uint64_t before, uint64_t after)
 {
-    if (!prev || now->mono_ns <= prev->mono_ns || after < before)
+    if (now->mono_ns <= prev->mono_ns || after < before)
         return -1;
     return (double)(after - before) / ((double)(now->mono_ns - prev->mono_ns) / TC_NS_PER_S);
+}
+
+/* Ring i's producer rate since prev, or -1 without one. */
+static double producer_rate(const sample_t *prev, const sample_t *now, uint32_t i)
+{
+    return prev ? rate_of(prev, now, prev->head[i], now->head[i]) : -1;
+}
+
+/* Consumer slot k of ring i's rate since prev, or -1 without one or when the slot was
+ * free then (a slot given to another consumer moves its position back). */
+static double consumer_rate(const sample_t *prev, const sample_t *now, uint32_t i, int k)
+{
+    if (!prev || prev->kind[i][k] == TC_RING_FREE)
+        return -1;
+    return rate_of(prev, now, prev->cursor[i][k], now->cursor[i][k]);
 }
 
 static void put_rate(FILE *f, const char *key, double rate)
@@ -95,7 +109,7 @@ static void print_json(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
                 atomic_load(&c->prod_pid), producer_state_name(atomic_load(&c->prod_state)),
                 (unsigned long long)atomic_load(&c->prod_full_waits),
                 (unsigned long long)atomic_load(&c->evictions));
-        put_rate(f, "producer_rate_per_s", rate_of(prev, now, prev ? prev->head[i] : 0, head));
+        put_rate(f, "producer_rate_per_s", producer_rate(prev, now, i));
         fprintf(f, ",\"consumers\":[");
         int first = 1;
         for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
@@ -115,8 +129,7 @@ static void print_json(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
                     (unsigned long long)atomic_load(&cs->laps),
                     (unsigned long long)atomic_load(&cs->lost),
                     hb ? (double)(mono - hb) / TC_NS_PER_S : -1.0);
-            int same = prev && prev->kind[i][k] != TC_RING_FREE;
-            put_rate(f, "rate_per_s", same ? rate_of(prev, now, prev->cursor[i][k], cur) : -1);
+            put_rate(f, "rate_per_s", consumer_rate(prev, now, i, k));
             fprintf(f, "}");
         }
         fprintf(f, "]}");
@@ -181,7 +194,7 @@ static void print_text(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
         fprintf(f, "%-12s %-10s %-8s %14llu %10s %8s %10s %12s   cap %llu, full waits %llu\n", c->name,
                 "(producer)", atomic_load(&c->prod_state) == TC_PRODUCER_CLOSED ? "closed" : "",
                 (unsigned long long)head, "", "", "",
-                rate_text(rate_of(prev, now, prev ? prev->head[i] : 0, head), rt, sizeof rt),
+                rate_text(producer_rate(prev, now, i), rt, sizeof rt),
                 (unsigned long long)c->capacity, (unsigned long long)atomic_load(&c->prod_full_waits));
         for (int k = 0; k < TC_RING_CONSUMERS_MAX; k++) {
             const tc_ring_consumer_slot_t *cs = &c->consumers[k];
@@ -189,13 +202,12 @@ static void print_text(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
             if (kind == TC_RING_FREE)
                 continue;
             uint64_t cur = now->cursor[i][k];
-            int same = prev && prev->kind[i][k] != TC_RING_FREE;
             fprintf(f, "%-12s %-10s %-8s %14llu %10llu %8llu %10llu %12s\n", "", cs->name,
                     kind_name(kind), (unsigned long long)cur,
                     (unsigned long long)(head > cur ? head - cur : 0),
                     (unsigned long long)atomic_load(&cs->laps),
                     (unsigned long long)atomic_load(&cs->lost),
-                    rate_text(same ? rate_of(prev, now, prev->cursor[i][k], cur) : -1, rt, sizeof rt));
+                    rate_text(consumer_rate(prev, now, i, k), rt, sizeof rt));
         }
     }
     fprintf(f, "\n%-12s %-9s %8s %9s %14s %10s  %s\n", "stage", "state", "pid", "restarts", "work",

@@ -519,7 +519,7 @@ static int rule_tick_bars(const tc_config_t *c, const tc_config_rule_t *r, char 
     return broken(c, r, "needs a whole number of ticks in", why, n);
 }
 
-/* Two publishers cannot bind the same endpoint. */
+/* tickcastd.stages split, and the first pinned stage not among them. */
 typedef struct stage_list {
     char names[64][TC_CONFIG_NAME_MAX];
     int n;
@@ -552,6 +552,7 @@ static int rule_pinned_stages(const tc_config_t *c, const tc_config_rule_t *r, c
     return -1;
 }
 
+/* Two publishers cannot bind the same endpoint. */
 static int rule_distinct_pub(const tc_config_t *c, const tc_config_rule_t *r, char *why,
                              size_t n)
 {

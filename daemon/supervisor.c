@@ -6,6 +6,11 @@
  * window marks it failed), SIGHUP reloads, SIGTERM/SIGINT drain.  Every status_interval
  * it sends systemd one human STATUS line with rates and lags, read from the segment;
  * WATCHDOG=1 goes out at half the watchdog interval while the loop runs.
+ *
+ * Stages read their configuration from the one tickcastd runs, not from the file: each
+ * good load writes it (every key, overrides applied) into a sealed memfd, and a stage is
+ * started with --config /proc/self/fd/N.  A stage restarted after the file was edited
+ * but not reloaded, or after a reload was refused, then runs what the others run.
  */
 #include "daemon/supervisor.h"
 #include "daemon/runtime/affinity.h"
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,7 +61,44 @@ typedef struct sup {
     char bin_dir[PATH_MAX];
     uint64_t last_pos[TC_SHM_RINGS_MAX];
     int64_t last_status_ns;
+    int conf_fd;             /* the running configuration, for the stages (a memfd) */
+    char conf_arg[32];       /* "/proc/self/fd/N" */
 } sup_t;
+
+/* ---- the configuration the stages get ---- */
+
+/* Writes s->cfg into a new sealed memfd, which replaces the one before. */
+static int snapshot_config(sup_t *s)
+{
+    int fd = memfd_create("tickcast.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return TC_ERR(-errno, "configuration for the stages: memfd_create: %s", strerror(errno));
+    int copy = dup(fd);
+    FILE *f = copy >= 0 ? fdopen(copy, "w") : NULL;
+    if (!f) {
+        int e = errno;
+        if (copy >= 0)
+            close(copy);
+        close(fd);
+        return TC_ERR(-e, "configuration for the stages: %s", strerror(e));
+    }
+    fprintf(f, "# the configuration tickcastd (pid %d) runs, read from %s\n", (int)getpid(),
+            s->opts->config_path ? s->opts->config_path : "no file (defaults)");
+    int r = tc_config_dump(&s->cfg, f, 0);
+    if (fclose(f) != 0 && r == 0)
+        r = TC_ERR(-EIO, "configuration for the stages: write failed");
+    if (r == 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+        r = TC_ERR(-errno, "configuration for the stages: sealing: %s", strerror(errno));
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    if (s->conf_fd >= 0)
+        close(s->conf_fd);
+    s->conf_fd = fd;
+    snprintf(s->conf_arg, sizeof s->conf_arg, "/proc/self/fd/%d", fd);
+    return 0;
+}
 
 /* ---- the segment ---- */
 
@@ -230,14 +273,8 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
     argv[a++] = path;
     argv[a++] = "--instance";
     argv[a++] = s->cfg.tickcastd.instance;
-    if (s->opts->config_path) {
-        argv[a++] = "--config";
-        argv[a++] = (char *)s->opts->config_path;
-    }
-    for (int i = 0; i < s->opts->n_overrides && i < 64; i++) {
-        argv[a++] = "-o";
-        argv[a++] = s->opts->overrides[i];
-    }
+    argv[a++] = "--config"; /* the overrides are in it */
+    argv[a++] = s->conf_arg;
     argv[a] = NULL;
     cpu_set_t cpus;
     char why[8], cpus_s[128] = "";
@@ -258,6 +295,10 @@ static void start_stage(sup_t *s, sup_stage_t *st, int64_t now)
         unsetenv("NOTIFY_SOCKET");
         unsetenv("WATCHDOG_USEC");
         unsetenv("WATCHDOG_PID");
+        if (fcntl(s->conf_fd, F_SETFD, 0) < 0) { /* its --config, open across exec */
+            fprintf(stderr, "<3>tickcastd: cannot start %s: %s: %s\n", path, s->conf_arg, strerror(errno));
+            _exit(127);
+        }
         if (pinned && sched_setaffinity(0, sizeof cpus, &cpus) < 0) /* checked at load: rare */
             fprintf(stderr, "<4>tickcastd: %s: cannot pin to CPUs %s: %s; it runs unpinned\n", st->name,
                     cpus_s, strerror(errno));
@@ -443,10 +484,17 @@ static void reload(sup_t *s)
         tc_notify_status("reload refused: tickcastd.instance cannot change while running");
         return;
     }
+    tc_config_t was = s->cfg;
+    s->cfg = next;
+    if (snapshot_config(s) < 0) {
+        s->cfg = was;
+        TC_LOG(TC_LOG_ERR, "reload refused, keeping the running configuration: %s", tc_err_msg());
+        tc_notify_status("reload refused: %s", tc_err_msg());
+        return;
+    }
     tc_notify_reloading();
     const tc_config_key_t *changed[64];
-    int n = tc_config_diff(&s->cfg, &next, changed, 64);
-    s->cfg = next;
+    int n = tc_config_diff(&was, &next, changed, 64);
     tc_log_set_level(s->cfg.tickcastd.log_level);
     resolve_bin_dir(s);
     apply_stage_list(s);
@@ -515,6 +563,7 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
     static sup_t s; /* large; one per process */
     memset(&s, 0, sizeof s);
     s.opts = o;
+    s.conf_fd = -1;
     tc_log_set_ident("tickcastd");
     int r = tc_config_load_overrides(&s.cfg, o->config_path, o->overrides, o->n_overrides);
     if (r < 0) {
@@ -523,7 +572,8 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
     if ((r = check_programs(&s.cfg)) < 0 || (r = check_affinity(&s.cfg)) < 0 ||
-        (r = tc_signals_install()) < 0 || (r = open_segment(&s)) < 0) {
+        (r = snapshot_config(&s)) < 0 || (r = tc_signals_install()) < 0 ||
+        (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;
     }

@@ -2,7 +2,8 @@
  * NOTIFY_SOCKET and starts the built tickcastd with two test stages (built on the real
  * stage framework).  Checks READY/WATCHDOG/STATUS/STOPPING messages, that SIGTERM drains
  * every ring and exits 0, that a kill -9'd stage is restarted and resumes from its
- * cursor with nothing lost, that SIGHUP with a bad file keeps the old config, and that
+ * cursor with nothing lost, that SIGHUP with a bad file keeps the old config, that a
+ * restarted stage runs tickcastd's configuration rather than the file's, and that
  * tickcastd.cpu_affinity pins the stages. */
 #include <criterion/criterion.h>
 #include <poll.h>
@@ -275,6 +276,54 @@ Test(tickcastd, sighup_with_a_bad_file_keeps_the_running_config, .timeout = 60, 
         now_pid = atomic_load(&stage(h, "testprod")->pid);
     }
     cr_assert(now_pid != prod && now_pid > 0, "the producer was restarted on the changed file");
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    cleanup(h);
+    free(h);
+}
+
+/* Kills the stage with SIGKILL and waits for tickcastd to start it again: its new pid. */
+static pid_t kill_and_wait_restart(harness_t *h, const char *name)
+{
+    pid_t old = atomic_load(&stage(h, name)->pid);
+    cr_assert_gt(old, 0, "%s runs", name);
+    kill(old, SIGKILL);
+    pid_t now = old;
+    for (int i = 0; i < 200 && (now == old || now <= 0); i++) {
+        usleep(25000);
+        now = atomic_load(&stage(h, name)->pid);
+    }
+    cr_assert(now != old && now > 0, "%s was restarted after kill -9", name);
+    return now;
+}
+
+/* Stages get the configuration tickcastd runs, not whatever the file says when they
+ * restart: an edited file that was not reloaded, or one whose reload was refused, does
+ * not reach a stage restarted after a crash. */
+Test(tickcastd, a_restarted_stage_runs_the_running_config_not_the_file, .timeout = 60,
+     .fini = kill_daemon)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 1000);
+    /* A good file, not reloaded, that would stop the producer at its first tick. */
+    write_config(h, "4096", "synthetic_ticks = 1\n");
+    pid_t prod = kill_and_wait_restart(h, "testprod");
+    uint64_t before = counter(h, "testcons.records");
+    wait_counter(h, "testcons.records", before + 1000);
+    /* A bad file whose reload is refused: the next restart still starts. */
+    write_config(h, "1000", NULL);
+    kill(h->pid, SIGHUP);
+    cr_assert_eq(wait_msg(h, "reload refused", 3000), 0, "no refusal status; got:\n%s", h->log);
+    pid_t again = kill_and_wait_restart(h, "testprod");
+    cr_assert_neq(again, prod);
+    before = counter(h, "testcons.records");
+    wait_counter(h, "testcons.records", before + 1000);
+    usleep(200000);
+    cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), again, "the restarted producer stays up");
     int st = stop(h);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     cr_assert_eq(counter(h, "testcons.gaps"), 0);

@@ -19,6 +19,7 @@
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
 #include "daemon/runtime/notify.h"
+#include "daemon/runtime/proc.h"
 #include "daemon/runtime/signals.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
@@ -50,6 +51,9 @@ typedef struct sup_stage {
     int64_t window_start_ns;
     int64_t crashes_in_window;
     tc_stage_slot_t *slot;
+    pid_t previous;          /* left running by a tickcastd that died: wait for it */
+    int64_t previous_deadline_ns;
+    int previous_killed;
 } sup_stage_t;
 
 typedef struct sup {
@@ -114,7 +118,7 @@ static int open_segment(sup_t *s)
     int r = tc_shm_attach(&s->shm, inst, 0);
     if (r == 0) {
         int32_t other = atomic_load(&s->shm.hdr->supervisor_pid);
-        if (other > 0 && other != getpid() && (kill(other, 0) == 0 || errno != ESRCH)) {
+        if (other > 0 && other != getpid() && tc_pid_alive(other)) {
             tc_shm_detach(&s->shm);
             return TC_ERR(-EBUSY, "instance %s is already supervised by pid %d", inst, other);
         }
@@ -238,6 +242,48 @@ static sup_stage_t *find_stage(sup_t *s, const char *name)
     return NULL;
 }
 
+/* ---- stages left behind ----
+ * When tickcastd dies, its stages get SIGTERM (PR_SET_PDEATHSIG) and drain on their own,
+ * holding their ring slots until they exit.  A tickcastd started meanwhile on the same
+ * segment finds their pids in the stage table, and starts each successor only once the
+ * previous process has gone: after drain_timeout it kills it.  A pid is taken for the
+ * stage only while it runs that stage's program on this instance (pids are reused). */
+
+/* 1 when pid runs tickcast-NAME with --instance INST. */
+static int runs_stage(pid_t pid, const char *name, const char *inst)
+{
+    char exe[TC_CONFIG_NAME_MAX + 16];
+    snprintf(exe, sizeof exe, "tickcast-%s", name);
+    return tc_pid_runs(pid, exe, "--instance", inst);
+}
+
+/* 1 while st must wait for its predecessor. */
+static int previous_still_running(sup_t *s, sup_stage_t *st, int64_t now)
+{
+    if (!st->previous)
+        return 0;
+    if (!runs_stage(st->previous, st->name, s->cfg.tickcastd.instance)) {
+        TC_LOG(TC_LOG_NOTICE, "the previous %s (pid %d) has exited", st->name, (int)st->previous);
+        st->previous = 0;
+        return 0;
+    }
+    const int64_t timeout = s->cfg.tickcastd.drain_timeout;
+    if (!st->previous_deadline_ns) {
+        st->previous_deadline_ns = now + timeout;
+        TC_LOG(TC_LOG_NOTICE, "%s: waiting up to %.1f s for the previous %s (pid %d), left by a "
+               "tickcastd that stopped, to drain and exit", st->name, (double)timeout / TC_NS_PER_S,
+               st->name, (int)st->previous);
+    } else if (now >= st->previous_deadline_ns && !st->previous_killed) {
+        TC_LOG(TC_LOG_WARN, "the previous %s (pid %d) did not exit within %.1f s: killing it",
+               st->name, (int)st->previous, (double)timeout / TC_NS_PER_S);
+        kill(st->previous, SIGKILL);
+        st->previous_killed = 1;
+    }
+    return 1;
+}
+
+#define PREVIOUS_POLL_NS (20 * TC_NS_PER_MS)
+
 /* Marks the configured stages wanted (adding new ones); others become unwanted. */
 static int apply_stage_list(sup_t *s)
 {
@@ -257,6 +303,9 @@ static int apply_stage_list(sup_t *s)
             snprintf(st->name, sizeof st->name, "%s", names[i]);
             st->slot = tc_shm_stage(&s->shm, names[i]);
             st->next_start_ns = 1;
+            pid_t was = st->slot ? atomic_load(&st->slot->pid) : 0;
+            if (was > 0 && was != getpid() && runs_stage(was, st->name, s->cfg.tickcastd.instance))
+                st->previous = was;
         }
         st->wanted = 1;
         st->failed = 0;
@@ -590,8 +639,12 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
         for (int i = 0; i < s.n; i++) {
             sup_stage_t *st = &s.st[i];
             if (st->wanted && !st->failed && st->pid == 0 && st->next_start_ns &&
-                now >= st->next_start_ns)
-                start_stage(&s, st, now);
+                now >= st->next_start_ns) {
+                if (previous_still_running(&s, st, now))
+                    st->next_start_ns = now + PREVIOUS_POLL_NS;
+                else
+                    start_stage(&s, st, now);
+            }
         }
         if (!ready) {
             ready = 1;

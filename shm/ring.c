@@ -27,6 +27,7 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/log.h"
+#include "daemon/runtime/proc.h"
 
 #include <linux/membarrier.h>
 #include <sched.h>
@@ -224,10 +225,6 @@ int tc_ring_store_kind(const tc_ring_t *r)
  * the throughput path, do none of it. */
 #define WAKE_LINE_SPINS 32
 
-static int pid_alive(int32_t pid)
-{
-    return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
-}
 
 static int ring_bind(tc_ring_t *r, const tc_shm_t *s, const char *ring,
                      const tc_ring_wait_opts_t *w)
@@ -306,7 +303,7 @@ int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
     int32_t me = getpid();
     int32_t cur = atomic_load_explicit(&r->ctl->prod_pid, memory_order_acquire);
     for (;;) {
-        if (cur != 0 && cur != me && pid_alive(cur))
+        if (cur != 0 && cur != me && tc_pid_alive(cur))
             return TC_ERR(-EBUSY, "ring %s already has a producer (pid %d)", ring, cur);
         if (atomic_compare_exchange_strong(&r->ctl->prod_pid, &cur, me))
             break;
@@ -411,7 +408,7 @@ static void check_gating_consumer(tc_ring_t *r, int slot, int64_t now)
     tc_ring_consumer_slot_t *c = &r->ctl->consumers[slot];
     int32_t pid = atomic_load_explicit(&c->pid, memory_order_relaxed);
     int64_t hb = atomic_load_explicit(&c->heartbeat_ns, memory_order_relaxed);
-    int dead = !pid_alive(pid) || (hb && now - hb > r->wait.dead_after_ns);
+    int dead = !tc_pid_alive(pid) || (hb && now - hb > r->wait.dead_after_ns);
     if (!dead) {
         r->slow_slot = -1;
         return;
@@ -524,7 +521,7 @@ int tc_ring_consumer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring, const c
             strncmp(cs->name, name, sizeof cs->name) != 0)
             continue;
         int32_t pid = atomic_load_explicit(&cs->pid, memory_order_acquire);
-        if (pid != 0 && pid != me && pid_alive(pid))
+        if (pid != 0 && pid != me && tc_pid_alive(pid))
             return TC_ERR(-EBUSY, "ring %s: consumer %s is attached by live pid %d", ring, name, pid);
         if (!atomic_compare_exchange_strong(&cs->pid, &pid, me))
             return TC_ERR(-EBUSY, "ring %s: consumer %s is being attached by another process",

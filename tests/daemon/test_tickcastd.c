@@ -20,6 +20,7 @@
 #include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/proc.h"
 #include "shm/segment.h"
 
 typedef struct harness {
@@ -58,6 +59,8 @@ static void kill_daemon(void)
     }
 }
 
+static void spawn(harness_t *h);
+
 static void start(harness_t *h, const char *extra)
 {
     memset(h, 0, sizeof *h);
@@ -72,6 +75,12 @@ static void start(harness_t *h, const char *extra)
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     snprintf(a.sun_path, sizeof a.sun_path, "%s", h->sock_path);
     cr_assert_eq(bind(h->sock, (struct sockaddr *)&a, sizeof a), 0);
+    spawn(h);
+}
+
+/* Starts tickcastd on h's config, notifying h's socket. */
+static void spawn(harness_t *h)
+{
     h->pid = fork();
     cr_assert_geq(h->pid, 0);
     if (h->pid == 0) {
@@ -113,6 +122,18 @@ static int wait_msg(harness_t *h, const char *needle, int64_t timeout_ms)
             h->log[h->log_len++] = '\n';
             h->log[h->log_len] = '\0';
         }
+    }
+}
+
+/* Reads the datagrams of ms milliseconds, so tickcastd's notifications never fill the
+ * socket (sd_notify would then block its loop, as it would under a systemd that stopped
+ * reading). */
+static void pump(harness_t *h, int64_t ms)
+{
+    (void)wait_msg(h, "\001never sent\001", ms);
+    if (h->log_len > sizeof h->log / 2) { /* keep the tail only */
+        h->log_len = 0;
+        h->log[0] = '\0';
     }
 }
 
@@ -291,7 +312,7 @@ static pid_t kill_and_wait_restart(harness_t *h, const char *name)
     kill(old, SIGKILL);
     pid_t now = old;
     for (int i = 0; i < 200 && (now == old || now <= 0); i++) {
-        usleep(25000);
+        pump(h, 25);
         now = atomic_load(&stage(h, name)->pid);
     }
     cr_assert(now != old && now > 0, "%s was restarted after kill -9", name);
@@ -324,6 +345,45 @@ Test(tickcastd, a_restarted_stage_runs_the_running_config_not_the_file, .timeout
     wait_counter(h, "testcons.records", before + 1000);
     usleep(200000);
     cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), again, "the restarted producer stays up");
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    cleanup(h);
+    free(h);
+}
+
+/* tickcastd killed with its stages still running (they drain on their own), started
+ * again at once: the new one waits for the previous consumer before it starts another
+ * under the same name, and kills it after drain_timeout (5 s here) if it never exits. */
+Test(tickcastd, a_new_tickcastd_waits_for_the_stages_of_one_that_died, .timeout = 60,
+     .fini = kill_daemon)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 1000);
+    pid_t cons = atomic_load(&stage(h, "testcons")->pid);
+    uint64_t restarts = atomic_load(&stage(h, "testcons")->restarts);
+    kill(cons, SIGSTOP); /* it cannot drain: the new tickcastd must wait, then kill it */
+    kill(h->pid, SIGKILL);
+    waitpid(h->pid, NULL, 0);
+    h->log_len = 0;
+    h->log[0] = '\0';
+    spawn(h);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    pump(h, 2000);
+    cr_assert_eq(atomic_load(&stage(h, "testcons")->pid), cons, "no second testcons while the first lives");
+    cr_assert_eq(atomic_load(&stage(h, "testcons")->restarts), restarts, "no start that had to fail");
+    pid_t now = cons;
+    for (int i = 0; i < 400 && (now == cons || now <= 0); i++) {
+        pump(h, 25);
+        now = atomic_load(&stage(h, "testcons")->pid);
+    }
+    cr_assert(now != cons && now > 0, "a new testcons after drain_timeout; got:\n%s", h->log);
+    cr_assert(!tc_pid_alive(cons), "the stopped testcons was killed");
+    uint64_t before = counter(h, "testcons.records");
+    wait_counter(h, "testcons.records", before + 1000);
     int st = stop(h);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     cr_assert_eq(counter(h, "testcons.gaps"), 0);

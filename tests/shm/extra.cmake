@@ -6,7 +6,7 @@ if(CMAKE_BUILD_TYPE MATCHES "^(Asan|Ubsan)$")
   return()
 endif()
 file(GLOB _tsan_src ${CMAKE_SOURCE_DIR}/shm/*.c ${CMAKE_SOURCE_DIR}/daemon/runtime/err.c
-     ${CMAKE_SOURCE_DIR}/daemon/runtime/log.c)
+     ${CMAKE_SOURCE_DIR}/daemon/runtime/log.c ${CMAKE_SOURCE_DIR}/daemon/runtime/proc.c)
 add_executable(shm_test_ring_stress_tsan ${CMAKE_CURRENT_LIST_DIR}/test_ring_stress.c ${_tsan_src})
 target_include_directories(shm_test_ring_stress_tsan PRIVATE ${CMAKE_SOURCE_DIR})
 target_compile_definitions(shm_test_ring_stress_tsan PRIVATE STRESS_RECORDS=1000000ULL STRESS_STANDALONE)

@@ -172,6 +172,50 @@ Test(ring, a_live_name_cannot_be_attached_twice)
     drop_segment();
 }
 
+/* A process that died holds nothing, even while it is a zombie nobody reaped yet (its
+ * parent died too: a stage whose tickcastd was killed): its consumer name and the
+ * producer role are free, and the cursor it left is kept. */
+Test(ring, a_zombie_holds_no_name)
+{
+    make_segment(64, TC_WAIT_FUTEX);
+    tc_ring_t p, c;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    cr_assert_eq(tc_ring_consumer_reserve(&seg, "t", "c1"), 0);
+    put(&p, 0);
+    put(&p, 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        tc_ring_t cc;
+        tc_shm_t s2;
+        if (tc_shm_attach(&s2, inst, 0) < 0 ||
+            tc_ring_consumer_attach(&cc, &s2, "t", "c1", TC_ROLE_REQUIRED, NULL) < 0)
+            _exit(10);
+        if (take(&cc) != 0) /* consumes one record and releases it */
+            _exit(11);
+        _exit(0);
+    }
+    /* not reaped: a zombie until waitpid below */
+    char path[64], buf[512] = "";
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 500 && !strstr(buf, ") Z"); i++) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+        }
+        usleep(10000);
+    }
+    cr_assert(strstr(buf, ") Z"), "the child is a zombie: %s", buf);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c1", TC_ROLE_REQUIRED, NULL), 0,
+                 "a zombie's name is free: %s", tc_err_msg());
+    cr_assert_eq(take(&c), 1, "resumed after the record the child released");
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    drop_segment();
+}
+
 Test(ring, observer_detects_lap_and_never_gates)
 {
     make_segment(64, TC_WAIT_FUTEX);

@@ -13,9 +13,13 @@
  * end of a finite source the ticks the outlier filter still holds are released.
  *
  * Every accepted tick from a live or synthetic source is appended to the journal (a
- * directory of native tick files, rolled by size and by day) before it is published;
- * the journal is synced every ingest.journal_sync_interval.  A replayed file is its own
- * record and is not journaled again.
+ * directory of native tick files, rolled by size and by day) as it is published, so the
+ * journal is the ticks ring's stream exactly: the ring holds what consumers saw, and the
+ * journal never holds a tick they did not.  It is written in blocks and synced every
+ * ingest.journal_sync_interval, so a crash can leave the last ticks published off disk;
+ * a restarted ingest finds the journal's last tick in the ring and appends what follows
+ * it from there (the journal's blocks are at most half the ring, so that is always
+ * there).  A replayed file is its own record and is not journaled again.
  *
  * Restart: the synthetic and file sources and the cleaner are deterministic, so a
  * restarted ingest re-reads and re-cleans the stream and drops the ticks the ring
@@ -122,10 +126,16 @@ static int map_symbols(ingest_t *g)
         if (id < 0)
             return id;
         g->sym_map[i] = (uint16_t)id;
-        if (g->journal) {
+        if (g->journal && g->journal_ok) {
+            /* journaled ticks carry instance ids: the journal's table must agree */
             int r = tc_tickdir_symbol_add(g->journal, &tab[i]);
             if (r < 0)
                 return TC_ERR_APPEND(r, "journal");
+            if (r != id) {
+                g->journal_ok = 0;
+                TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %d: ticks "
+                       "are no longer journaled (use a fresh journal_dir)", tab[i].name, r, id);
+            }
         }
     }
     if (n > g->n_sym_mapped)
@@ -245,12 +255,81 @@ static int open_journal(ingest_t *g)
         return TC_ERR(-errno, "ingest.journal_dir: cannot create %s: %s", dir, strerror(errno));
     tc_tickdir_opts_t o = {.roll_bytes = (uint64_t)c->journal_roll_size,
                            .roll_daily = c->journal_roll_daily, .prefix = "journal"};
+    /* what a crash can keep off disk stays in the ring (journal_catch_up) */
+    o.file.block_ticks = TC_TICKFILE_BLOCK_TICKS_DEFAULT;
+    if (o.file.block_ticks > g->out.capacity / 2)
+        o.file.block_ticks = (uint32_t)(g->out.capacity / 2);
     o.file.codec = c->journal_zstd ? TC_TICKFILE_CODEC_ZSTD : TC_TICKFILE_CODEC_NONE;
     g->journal = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
     if (!g->journal)
         return TC_ERR_APPEND(tc_err_code() ? tc_err_code() : -EIO, "journal %s", dir);
     g->journal_ok = 1;
     TC_LOG(TC_LOG_INFO, "ingest: journaling to %s", dir);
+    return 0;
+}
+
+/* The published tick at ring position pos (the producer writes only past its own
+ * position, so the capacity before it is intact). */
+static const tc_tick_t *ring_tick(const ingest_t *g, uint64_t pos)
+{
+    return (const tc_tick_t *)(g->out.data + (pos & g->out.mask) * g->out.rec_size);
+}
+
+/* On a resumed ring: appends to the journal the published ticks a crash kept off its
+ * disk, those after the journal's last tick, from the ring. */
+static int journal_catch_up(ingest_t *g)
+{
+    uint64_t head = g->out.pos;
+    if (!g->journal || !g->journal_ok || head == 0)
+        return 0;
+    /* the ring's ticks carry instance symbol ids: the journal's table must agree */
+    uint32_t ns;
+    const tc_symbol_t *sym = tc_shm_symbols(tc_stage_shm(g->stg), &ns);
+    for (uint32_t i = 0; i < ns; i++) {
+        int j = tc_tickdir_symbol_add(g->journal, &sym[i]);
+        if (j < 0)
+            return TC_ERR_APPEND(j, "journal");
+        if ((uint32_t)j != i) {
+            g->journal_ok = 0;
+            TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %u: ticks are "
+                   "no longer journaled (use a fresh journal_dir)", sym[i].name, j, i);
+            return 0;
+        }
+    }
+    uint64_t oldest = head > g->out.capacity ? head - g->out.capacity : 0;
+    tc_tick_t last;
+    int r = tc_tickdir_last(g->journal, &last);
+    if (r < 0)
+        return TC_ERR_APPEND(r, "ingest: journal");
+    uint64_t from = oldest; /* an empty journal: every tick the ring still has */
+    if (r == 1) {
+        uint64_t p = head;
+        while (p > oldest && memcmp(ring_tick(g, p - 1), &last, sizeof last) != 0)
+            p--;
+        if (p == oldest && head > g->out.capacity) {
+            TC_LOG(TC_LOG_WARN, "ingest: the journal's last tick is not among the %llu the ticks "
+                   "ring holds: ticks published before position %llu may be missing from it",
+                   (unsigned long long)(head - oldest), (unsigned long long)oldest);
+            return 0;
+        }
+        from = p; /* not found and the ring holds the whole run: the journal holds none of it */
+    }
+    if (from == head)
+        return 0;
+    for (uint64_t p = from; p < head;) {
+        uint64_t idx = p & g->out.mask, k = head - p;
+        if (k > g->out.capacity - idx) /* up to the wrap */
+            k = g->out.capacity - idx;
+        if (k > BATCH)
+            k = BATCH;
+        if ((r = tc_tickdir_append(g->journal, ring_tick(g, p), (int)k)) < 0)
+            return TC_ERR_APPEND(r, "ingest: journal");
+        p += k;
+    }
+    atomic_fetch_add_explicit(g->journaled, head - from, memory_order_relaxed);
+    TC_LOG(TC_LOG_NOTICE, "ingest: journal: appended %llu published ticks (positions %llu..%llu) "
+           "a crash had kept off its disk", (unsigned long long)(head - from),
+           (unsigned long long)from, (unsigned long long)(head - 1));
     return 0;
 }
 
@@ -285,6 +364,9 @@ static int ingest_init(tc_stage_t *stg, void **ret)
         snprintf(name, sizeof name, "clean_%s", tc_clean_reason_name(i));
         g->clean_hits[i] = tc_stage_counter(stg, name);
     }
+    g->journaled = tc_stage_counter(stg, "journaled");
+    if ((r = journal_catch_up(g)) < 0)
+        goto fail;
     /* resume: re-read and re-clean the stream, and drop what the ring already holds (a
      * live feed cannot); accepted ticks past that point are the first to publish */
     for (uint64_t left = g->kind == SRC_FEED ? 0 : g->out.pos; left > 0;) {
@@ -296,13 +378,8 @@ static int ingest_init(tc_stage_t *stg, void **ret)
         if (k <= 0 && g->src_end)
             break;
         if ((uint64_t)k > left) {
-            g->i_held = (int)left;
+            g->i_held = (int)left; /* not in the ring yet: published (and journaled) next */
             g->n_held = k;
-            /* not in the ring yet: journaled (again, if the crash came between the
-             * journal and the ring) before they are published */
-            if (g->journal && g->journal_ok &&
-                (r = tc_tickdir_append(g->journal, g->held + left, k - (int)left)) < 0)
-                goto fail;
             break;
         }
         left -= (uint64_t)k;
@@ -311,7 +388,6 @@ static int ingest_init(tc_stage_t *stg, void **ret)
         TC_LOG(TC_LOG_NOTICE, "ingest: resuming the source at tick %llu",
                (unsigned long long)g->out.pos);
     g->ticks = tc_stage_counter(stg, "ticks");
-    g->journaled = tc_stage_counter(stg, "journaled");
     g->t0 = tc_clock_mono_ns();
     g->pos0 = g->out.pos;
     g->next_sync_ns = g->t0 + g->cfg->ingest.journal_sync_interval;
@@ -373,7 +449,7 @@ static int ingest_work(void *st)
     ingest_t *g = st;
     int stopping = tc_stage_stopping(g->stg);
     if ((stopping || g->eof) && g->i_held == g->n_held) {
-        close_out(g); /* everything read (and journaled) has been published */
+        close_out(g); /* everything read has been published (and journaled) */
         return 0;
     }
     if (g->i_held == g->n_held) {
@@ -391,13 +467,6 @@ static int ingest_work(void *st)
             close_out(g);
             return 0;
         }
-        int r;
-        if (g->journal && g->journal_ok) {
-            /* journal first: a tick is on its way to disk before anyone sees it */
-            if ((r = tc_tickdir_append(g->journal, g->held, k)) < 0)
-                return TC_ERR_APPEND(r, "ingest: journal");
-            atomic_fetch_add_explicit(g->journaled, (uint64_t)k, memory_order_relaxed);
-        }
         g->n_held = k;
         g->i_held = 0;
     }
@@ -414,8 +483,18 @@ static int ingest_work(void *st)
         return n;
     memcpy(slot, &g->held[g->i_held], (size_t)n * sizeof(tc_tick_t));
     tc_ring_commit(&g->out, (uint32_t)n);
-    g->i_held += n;
     atomic_fetch_add_explicit(g->ticks, (uint64_t)n, memory_order_relaxed);
+    if (g->journal && g->journal_ok) {
+        /* the journal follows the ring: what a crash keeps off its disk is caught up
+         * from the ring at the next start (journal_catch_up) */
+        int r = tc_tickdir_append(g->journal, &g->held[g->i_held], n);
+        if (r < 0) {
+            g->i_held += n;
+            return TC_ERR_APPEND(r, "ingest: journal");
+        }
+        atomic_fetch_add_explicit(g->journaled, (uint64_t)n, memory_order_relaxed);
+    }
+    g->i_held += n;
     if (g->journal) {
         int64_t now = tc_clock_mono_ns();
         if (now >= g->next_sync_ns) {
@@ -464,7 +543,7 @@ static int next_ticks(ingest_t *g, tc_tick_t *out, int want)
 
 static int ingest_drained(void *st)
 {
-    /* do_work publishes what was already read (and journaled), then closes the ring */
+    /* do_work publishes (and journals) what was already read, then closes the ring */
     return ((ingest_t *)st)->closed;
 }
 

@@ -244,6 +244,34 @@ int tc_tickdir_sync(tc_tickdir_t *td)
     return td->cur ? tc_tickfile_sync(td->cur) : 0;
 }
 
+int tc_tickdir_last(tc_tickdir_t *td, tc_tick_t *out)
+{
+    int r = td->cur ? tc_tickfile_last(td->cur, out) : 0;
+    if (r != 0)
+        return r;
+    /* the newest file has no tick yet (it was just started): the files before it */
+    char **paths;
+    int n = tc_tickdir_list(td->dir, &paths);
+    if (n < 0)
+        return n;
+    const char *cur = td->cur ? tc_tickfile_path(td->cur) : NULL;
+    for (int i = n - 1; i >= 0 && r == 0; i--) {
+        if (cur && strcmp(paths[i], cur) == 0)
+            continue;
+        tc_tickfile_t *tf = tc_tickfile_open(paths[i], TC_TICKFILE_READ, &td->opts.file);
+        if (!tf) {
+            r = tc_err_code() ? tc_err_code() : -EIO;
+            break;
+        }
+        r = tc_tickfile_last(tf, out);
+        tc_tickfile_close(tf);
+    }
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    return r;
+}
+
 /* ---- reader ------------------------------------------------------------------------- */
 
 static int64_t src_ts(const tc_tickdir_t *td, int i)

@@ -42,6 +42,10 @@ int tc_tickdir_append(tc_tickdir_t *td, const tc_tick_t *t, int n);
  * synced when they were closed).  0 or -errno. */
 int tc_tickdir_sync(tc_tickdir_t *td);
 
+/* Writer: the last tick on disk, from the newest file that has one (as
+ * tc_tickfile_last): 1 with *out filled, 0 when no file has a tick, or -errno. */
+int tc_tickdir_last(tc_tickdir_t *td, tc_tick_t *out);
+
 /* Reader: the next up to max ticks of all files merged by ts_event (ties: the file
  * earlier by name first; within a file, file order).  tick.sym indexes the table of
  * tc_tickdir_symbols.  Count, 0 at the end, <0 as tc_replay_read. */

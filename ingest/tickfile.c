@@ -966,6 +966,46 @@ int tc_tickfile_read(tc_tickfile_t *tf, tc_tick_t *out, int max)
     return got;
 }
 
+int tc_tickfile_last(tc_tickfile_t *tf, tc_tick_t *out)
+{
+    for (int i = tf->nidx - 1; i >= 0; i--) {
+        const tc_tickfile_block_t *b = &tf->idx[i];
+        if (b->type != TC_TICKFILE_BLOCK_TICKS || b->count == 0)
+            continue;
+        if (b->damaged)
+            return TC_ERR(-EBADMSG, "%s: damaged block at offset %llu", tf->path, (unsigned long long)b->off);
+        size_t len = sizeof(disk_block_t) + b->stored_len;
+        uint8_t *bytes = NULL;
+        tc_tick_t *ticks = NULL;
+        void *dctx = NULL;
+        int r = -ENOMEM;
+        if (posix_memalign((void **)&bytes, 64, len) == 0 &&
+            posix_memalign((void **)&ticks, 64, (size_t)b->count * sizeof *ticks) == 0 &&
+            (b->codec != TC_TICKFILE_CODEC_ZSTD || (dctx = ZSTD_createDCtx()))) {
+            r = pread_full(tf->fd, bytes, len, b->off);
+            if (r >= 0 && (size_t)r < len)
+                r = TC_ERR(-EIO, "%s: block at offset %llu: file shrank while open", tf->path,
+                           (unsigned long long)b->off);
+            else if (r < 0)
+                r = TC_ERR(r, "%s: reading block at offset %llu: %s", tf->path, (unsigned long long)b->off,
+                           strerror(-r));
+            else
+                r = tc_tickfile_block_decode(tf->path, b, bytes, ticks, dctx);
+            if (r > 0) {
+                *out = ticks[r - 1];
+                r = 1;
+            }
+        } else {
+            r = TC_ERR(-ENOMEM, "%s: reading the last block", tf->path);
+        }
+        ZSTD_freeDCtx(dctx);
+        free(ticks);
+        free(bytes);
+        return r;
+    }
+    return 0;
+}
+
 void tc_tickfile_rewind(tc_tickfile_t *tf)
 {
     tf->ridx = 0;

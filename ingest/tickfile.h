@@ -143,6 +143,11 @@ int tc_tickfile_sync(tc_tickfile_t *tf);
  * when it is counted and skipped.  Works in every mode (reads what is in the file). */
 int tc_tickfile_read(tc_tickfile_t *tf, tc_tick_t *out, int max);
 
+/* The last tick of the last tick block in the file: what is on disk, so not the ticks
+ * appended since the last full block or flush.  1 with *out filled, 0 when the file has
+ * no tick, or -errno (a damaged last block: -EBADMSG).  Leaves the read position alone. */
+int tc_tickfile_last(tc_tickfile_t *tf, tc_tick_t *out);
+
 /* Restarts reading at the first block.  This function can't fail. */
 void tc_tickfile_rewind(tc_tickfile_t *tf);
 

@@ -229,3 +229,46 @@ Test(tickdir, missing_directory_is_an_error)
     cr_assert_eq(tc_err_code(), -ENOENT);
     cr_assert(strstr(tc_err_msg(), p));
 }
+
+/* The last tick on disk: none in an empty directory; the last of the last full block
+ * while later ticks wait in memory; after a roll that left the newest file without a
+ * tick, the last of the file before; the tick that was last written, against the input. */
+Test(tickdir, last_tick_on_disk)
+{
+    enum { N = 1000 };
+    tc_tickdir_opts_t o = {.roll_bytes = 20000, .file.block_ticks = 64, .prefix = "j"};
+    static tc_tick_t in[N];
+    for (int i = 0; i < N; i++) {
+        tickgen(&in[i], (uint64_t)i, 2);
+        in[i].sym %= 2;
+    }
+    tc_tickdir_t *td = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
+    cr_assert(td, "%s", tc_err_msg());
+    for (int k = 0; k < 2; k++) {
+        tc_symbol_t s;
+        tickgen_symbol(&s, k);
+        cr_assert_eq(tc_tickdir_symbol_add(td, &s), k);
+    }
+    tc_tick_t last;
+    cr_assert_eq(tc_tickdir_last(td, &last), 0, "no tick yet");
+    cr_assert_eq(tc_tickdir_append(td, in, 100), 0, "%s", tc_err_msg());
+    /* one block of 64 written, 36 in memory */
+    cr_assert_eq(tc_tickdir_last(td, &last), 1, "%s", tc_err_msg());
+    cr_assert_eq(memcmp(&last, &in[63], sizeof last), 0, "the last of the written block");
+    /* 64 ticks = 4160 bytes a block: a file rolls once its fifth block is written (320 ticks) */
+    cr_assert_eq(tc_tickdir_append(td, in + 100, 220), 0, "%s", tc_err_msg());
+    cr_assert_eq(tc_tickdir_file_count(td), 1, "rolled: the newest file is not started until a tick comes");
+    cr_assert_eq(tc_tickdir_last(td, &last), 1);
+    cr_assert_eq(memcmp(&last, &in[319], sizeof last), 0, "tick 319 closed the file");
+    cr_assert_eq(tc_tickdir_append(td, in + 320, 10), 0, "%s", tc_err_msg());
+    cr_assert_eq(tc_tickdir_file_count(td), 2);
+    cr_assert_eq(tc_tickdir_last(td, &last), 1);
+    cr_assert_eq(memcmp(&last, &in[319], sizeof last), 0, "the new file has no block on disk yet");
+    cr_assert_eq(tc_tickdir_close(td), 0);
+    /* reopened for append: the tail written by close is there */
+    td = tc_tickdir_open(dir, TC_TICKFILE_APPEND, &o);
+    cr_assert(td, "%s", tc_err_msg());
+    cr_assert_eq(tc_tickdir_last(td, &last), 1);
+    cr_assert_eq(memcmp(&last, &in[329], sizeof last), 0, "close flushed the partial block");
+    tc_tickdir_close(td);
+}

@@ -567,14 +567,37 @@ static void reload(sup_t *s)
     tc_notify_ready();
 }
 
+/* Closes the rings whose producer is gone, so their consumers drain what is there and
+ * stop instead of waiting for an end that no process will write. */
+static void close_abandoned_rings(sup_t *s)
+{
+    for (uint32_t i = 0; i < s->shm.hdr->n_rings && i < TC_SHM_RINGS_MAX; i++) {
+        tc_ring_t r;
+        const char *name = tc_shm_ring_ctl_at(&s->shm, (int)i)->name;
+        if (tc_ring_observer_attach_anon(&r, &s->shm, name) == 0 && tc_ring_close_abandoned(&r) &&
+            tc_ring_head(&r) > 0)
+            TC_LOG(TC_LOG_NOTICE, "ring %s: its producer is gone; closed it so its consumers "
+                   "drain it", name);
+    }
+}
+
 static int drain(sup_t *s)
 {
     tc_notify_stopping();
     TC_LOG(TC_LOG_NOTICE, "stopping: draining %d stages", running_count(s));
+    /* A stage down after a crash (waiting for its restart) did not finish its work: the
+     * segment is kept, so it resumes where it stopped at the next start. */
+    int failed = 0;
+    for (int i = 0; i < s->n; i++)
+        if (s->st[i].wanted && s->st[i].pid == 0 && !s->st[i].previous) {
+            TC_LOG(TC_LOG_WARN, "%s is down after a crash: keeping the segment for the next start",
+                   s->st[i].name);
+            failed = 1;
+        }
     signal_stages(s, SIGTERM);
     int64_t deadline = tc_clock_mono_ns() + s->cfg.tickcastd.drain_timeout + 2 * TC_NS_PER_S;
-    int failed = 0;
     while (running_count(s) > 0) {
+        close_abandoned_rings(s);
         int64_t now = tc_clock_mono_ns();
         if (now > deadline) {
             TC_LOG(TC_LOG_ERR, "drain timed out; killing %d stages", running_count(s));
@@ -686,6 +709,6 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
     tc_shm_detach(&s.shm);
     if (!failed)
         tc_shm_unlink(inst); /* everything was drained: nothing to resume */
-    TC_LOG(TC_LOG_NOTICE, "stopped%s", failed ? " (a stage did not drain cleanly)" : "");
+    TC_LOG(TC_LOG_NOTICE, "stopped%s", failed ? " (a stage did not finish: the segment is kept)" : "");
     return failed;
 }

@@ -339,6 +339,18 @@ void tc_ring_producer_close(tc_ring_t *r)
     wake_consumers(r);
 }
 
+int tc_ring_close_abandoned(tc_ring_t *r)
+{
+    if (atomic_load_explicit(&r->ctl->prod_state, memory_order_acquire) == TC_PRODUCER_CLOSED)
+        return 0;
+    int32_t pid = atomic_load_explicit(&r->ctl->prod_pid, memory_order_acquire);
+    if (pid != 0 && tc_pid_alive(pid))
+        return 0;
+    atomic_store_explicit(&r->ctl->prod_state, TC_PRODUCER_CLOSED, memory_order_release);
+    wake_consumers(r);
+    return 1;
+}
+
 int tc_ring_claim(tc_ring_t *r, uint32_t want, void **ret_recs)
 {
     if (r->wait_kind != TC_WAIT_FUTEX) /* the wake-up line: see below */

@@ -119,6 +119,10 @@ int tc_ring_producer_attach(tc_ring_t *r, tc_shm_t *s, const char *ring,
                             const tc_ring_wait_opts_t *w);
 /* Marks the ring finished (consumers drain and see tc_ring_closed) and wakes sleepers. */
 void tc_ring_producer_close(tc_ring_t *r);
+/* The same for a ring whose producer is gone (it died, or there never was one), from
+ * any handle (the supervisor's, when it drains): 1 if it closed the ring, 0 if the ring
+ * was closed already or its producer lives. */
+int tc_ring_close_abandoned(tc_ring_t *r);
 
 /* Attaches a consumer named name as TC_ROLE_REQUIRED or TC_ROLE_OBSERVER.  A name seen
  * before gets its slot and cursor back (resume); a new name starts at the head.

@@ -21,6 +21,7 @@
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
 #include "daemon/runtime/proc.h"
+#include "shm/ring.h"
 #include "shm/segment.h"
 
 typedef struct harness {
@@ -33,6 +34,8 @@ typedef struct harness {
     int viewing;
 } harness_t;
 
+static const char *backoff_min = "50ms"; /* a test may widen the restart window */
+
 static void write_config(harness_t *h, const char *capacity, const char *extra)
 {
     FILE *f = fopen(h->conf, "w");
@@ -40,11 +43,11 @@ static void write_config(harness_t *h, const char *capacity, const char *extra)
     fprintf(f,
             "[tickcastd]\ninstance = %s\nstages = testprod,testcons\nconsumers = ticks:testcons\n"
             "bin_dir = %s/../tests/bin\n"
-            "restart_backoff_min = 50ms\nrestart_backoff_max = 1s\ndrain_timeout = 5s\n"
+            "restart_backoff_min = %s\nrestart_backoff_max = 10s\ndrain_timeout = 5s\n"
             "status_interval = 100ms\nlog_level = notice\n"
             "[shm]\nticks_capacity = %s\nfutex_timeout = 20ms\n"
             "[ingest]\nsynthetic_rate = 50000\n%s",
-            h->inst, TC_BIN_DIR, capacity, extra ? extra : "");
+            h->inst, TC_BIN_DIR, backoff_min, capacity, extra ? extra : "");
     fclose(f);
 }
 
@@ -385,6 +388,51 @@ Test(tickcastd, a_new_tickcastd_waits_for_the_stages_of_one_that_died, .timeout 
     uint64_t before = counter(h, "testcons.records");
     wait_counter(h, "testcons.records", before + 1000);
     int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    cleanup(h);
+    free(h);
+}
+
+/* SIGTERM while the producer is down after a crash (its restart not yet due): the
+ * consumer drains what the ring holds and exits at once (tickcastd closes the ring no
+ * process will close), and the segment is kept, since the producer did not finish; the
+ * next tickcastd resumes on it with nothing lost. */
+Test(tickcastd, sigterm_while_a_stage_is_down_drains_the_rest_and_keeps_the_segment, .timeout = 60,
+     .fini = kill_daemon)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    backoff_min = "8s";
+    start(h, NULL);
+    backoff_min = "50ms";
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    wait_counter(h, "testcons.records", 1000);
+    kill(atomic_load(&stage(h, "testprod")->pid), SIGKILL);
+    for (int i = 0; i < 200 && atomic_load(&stage(h, "testprod")->state) != TC_STAGE_BACKOFF; i++)
+        pump(h, 10);
+    cr_assert_eq(atomic_load(&stage(h, "testprod")->state), TC_STAGE_BACKOFF);
+    int64_t t0 = tc_clock_mono_ns();
+    int st = stop(h);
+    double secs = (double)(tc_clock_mono_ns() - t0) / TC_NS_PER_S;
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status 1 (a stage was down): %d", st);
+    cr_assert_lt(secs, 4.0, "the consumer did not wait for drain_timeout (%.1f s)", secs);
+    cr_assert_eq(atomic_load(&stage(h, "testcons")->state), TC_STAGE_EXITED, "testcons drained");
+    tc_shm_t again;
+    cr_assert_eq(tc_shm_attach(&again, h->inst, 1), 0, "the segment was kept: %s", tc_err_msg());
+    tc_ring_t t;
+    cr_assert_eq(tc_ring_observer_attach_anon(&t, &again, "ticks"), 0);
+    uint64_t head = tc_ring_head(&t);
+    cr_assert_eq(counter(h, "testcons.records"), head, "the consumer took all %llu records",
+                 (unsigned long long)head);
+    tc_shm_detach(&again);
+    /* the next tickcastd resumes on it */
+    h->log_len = 0;
+    h->log[0] = '\0';
+    spawn(h);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    wait_counter(h, "testcons.records", head + 1000);
+    st = stop(h);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     cr_assert_eq(counter(h, "testcons.gaps"), 0);
     cleanup(h);

@@ -433,3 +433,43 @@ Test(ring, a_reserved_consumer_misses_nothing_written_before_it_attached)
     cr_assert_eq(tc_ring_consumer_reserve(&seg, "nope", "x"), -ENOENT);
     drop_segment();
 }
+
+/* A ring whose producer died is closed by whoever drains the instance: its consumer
+ * takes what is there and then sees the end; a live producer's ring is left alone. */
+Test(ring, a_ring_whose_producer_died_can_be_closed_for_its_consumers)
+{
+    make_segment(64, TC_WAIT_FUTEX);
+    tc_ring_t c, any;
+    cr_assert_eq(tc_ring_consumer_reserve(&seg, "t", "c1"), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        tc_ring_t p;
+        tc_shm_t s2;
+        if (tc_shm_attach(&s2, inst, 0) < 0 || tc_ring_producer_attach(&p, &s2, "t", NULL) < 0)
+            _exit(10);
+        for (uint64_t i = 0; i < 5; i++)
+            put(&p, i);
+        _exit(0); /* dies without closing */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "producer child status %d", st);
+    cr_assert_eq(tc_ring_observer_attach_anon(&any, &seg, "t"), 0);
+    cr_assert_eq(tc_ring_consumer_attach(&c, &seg, "t", "c1", TC_ROLE_REQUIRED, NULL), 0);
+    cr_assert_eq(tc_ring_drained(&c), 0);
+    cr_assert_eq(tc_ring_close_abandoned(&any), 1, "the dead producer's ring is closed");
+    cr_assert_eq(tc_ring_close_abandoned(&any), 0, "once");
+    for (uint64_t i = 0; i < 5; i++) {
+        cr_assert_eq(tc_ring_drained(&c), 0, "records are left");
+        cr_assert_eq(take(&c), i);
+    }
+    cr_assert_eq(tc_ring_drained(&c), 1, "then the end");
+    drop_segment();
+
+    make_segment(64, TC_WAIT_FUTEX);
+    tc_ring_t p;
+    cr_assert_eq(tc_ring_producer_attach(&p, &seg, "t", NULL), 0);
+    cr_assert_eq(tc_ring_observer_attach_anon(&any, &seg, "t"), 0);
+    cr_assert_eq(tc_ring_close_abandoned(&any), 0, "a live producer's ring stays open");
+    drop_segment();
+}

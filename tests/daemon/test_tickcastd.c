@@ -322,16 +322,33 @@ static pid_t kill_and_wait_restart(harness_t *h, const char *name)
     return now;
 }
 
+/* A harness with tickcastd READY and its segment in view. */
+static harness_t *started(void)
+{
+    harness_t *h = calloc(1, sizeof *h);
+    start(h, NULL);
+    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
+    view(h);
+    return h;
+}
+
+/* SIGTERM: tickcastd exits 0 with no gap seen by the consumer; frees h. */
+static void stop_clean(harness_t *h)
+{
+    int st = stop(h);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
+    cr_assert_eq(counter(h, "testcons.gaps"), 0);
+    cleanup(h);
+    free(h);
+}
+
 /* Stages get the configuration tickcastd runs, not whatever the file says when they
  * restart: an edited file that was not reloaded, or one whose reload was refused, does
  * not reach a stage restarted after a crash. */
 Test(tickcastd, a_restarted_stage_runs_the_running_config_not_the_file, .timeout = 60,
      .fini = kill_daemon)
 {
-    harness_t *h = calloc(1, sizeof *h);
-    start(h, NULL);
-    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
-    view(h);
+    harness_t *h = started();
     wait_counter(h, "testcons.records", 1000);
     /* A good file, not reloaded, that would stop the producer at its first tick. */
     write_config(h, "4096", "synthetic_ticks = 1\n");
@@ -348,11 +365,7 @@ Test(tickcastd, a_restarted_stage_runs_the_running_config_not_the_file, .timeout
     wait_counter(h, "testcons.records", before + 1000);
     usleep(200000);
     cr_assert_eq(atomic_load(&stage(h, "testprod")->pid), again, "the restarted producer stays up");
-    int st = stop(h);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
-    cr_assert_eq(counter(h, "testcons.gaps"), 0);
-    cleanup(h);
-    free(h);
+    stop_clean(h);
 }
 
 /* tickcastd killed with its stages still running (they drain on their own), started
@@ -361,10 +374,7 @@ Test(tickcastd, a_restarted_stage_runs_the_running_config_not_the_file, .timeout
 Test(tickcastd, a_new_tickcastd_waits_for_the_stages_of_one_that_died, .timeout = 60,
      .fini = kill_daemon)
 {
-    harness_t *h = calloc(1, sizeof *h);
-    start(h, NULL);
-    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
-    view(h);
+    harness_t *h = started();
     wait_counter(h, "testcons.records", 1000);
     pid_t cons = atomic_load(&stage(h, "testcons")->pid);
     uint64_t restarts = atomic_load(&stage(h, "testcons")->restarts);
@@ -387,11 +397,7 @@ Test(tickcastd, a_new_tickcastd_waits_for_the_stages_of_one_that_died, .timeout 
     cr_assert(!tc_pid_alive(cons), "the stopped testcons was killed");
     uint64_t before = counter(h, "testcons.records");
     wait_counter(h, "testcons.records", before + 1000);
-    int st = stop(h);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
-    cr_assert_eq(counter(h, "testcons.gaps"), 0);
-    cleanup(h);
-    free(h);
+    stop_clean(h);
 }
 
 /* SIGTERM while the producer is down after a crash (its restart not yet due): the
@@ -401,12 +407,9 @@ Test(tickcastd, a_new_tickcastd_waits_for_the_stages_of_one_that_died, .timeout 
 Test(tickcastd, sigterm_while_a_stage_is_down_drains_the_rest_and_keeps_the_segment, .timeout = 60,
      .fini = kill_daemon)
 {
-    harness_t *h = calloc(1, sizeof *h);
     backoff_min = "8s";
-    start(h, NULL);
+    harness_t *h = started();
     backoff_min = "50ms";
-    cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
-    view(h);
     wait_counter(h, "testcons.records", 1000);
     kill(atomic_load(&stage(h, "testprod")->pid), SIGKILL);
     for (int i = 0; i < 200 && atomic_load(&stage(h, "testprod")->state) != TC_STAGE_BACKOFF; i++)
@@ -432,11 +435,7 @@ Test(tickcastd, sigterm_while_a_stage_is_down_drains_the_rest_and_keeps_the_segm
     spawn(h);
     cr_assert_eq(wait_msg(h, "READY=1", 5000), 0, "READY=1 never came; got:\n%s", h->log);
     wait_counter(h, "testcons.records", head + 1000);
-    st = stop(h);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
-    cr_assert_eq(counter(h, "testcons.gaps"), 0);
-    cleanup(h);
-    free(h);
+    stop_clean(h);
 }
 
 /* Runs tickcastd on a config that must be refused before anything starts: exit status

@@ -42,23 +42,50 @@ static int in_process(tc_feat_t *out)
     return n;
 }
 
+/* A run's names (instance tag-PID, its config and journal paths under /tmp), its config
+ * file: ingest (the synthetic market of 3 symbols, seed, ticks, rate) and features,
+ * then extra lines; and tickcastd started on it.  Fills s with the attached segment. */
+typedef struct run {
+    char inst[64], conf[128], journal[128];
+} run_t;
+
+static pid_t run_start(run_t *rn, const char *tag, const char *tickcastd_extra, int seed, int ticks,
+                       int rate, const char *features, tc_shm_t *s)
+{
+    snprintf(rn->inst, sizeof rn->inst, "%s-%d", tag, getpid());
+    snprintf(rn->conf, sizeof rn->conf, "/tmp/%s-%d.conf", tag, getpid());
+    snprintf(rn->journal, sizeof rn->journal, "/tmp/%s-%d-journal", tag, getpid());
+    tc_shm_unlink(rn->inst);
+    FILE *f = fopen(rn->conf, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,features\nbin_dir = %s\n%s"
+               "[ingest]\nsynthetic_seed = %d\njournal_dir = %s\n"
+               "synthetic_symbols = EURUSD,BTCUSDT,SYN\nsynthetic_ticks = %d\nsynthetic_rate = %d\n"
+               "[features]\n%s",
+            rn->inst, TC_BIN_DIR, tickcastd_extra, seed, rn->journal, ticks, rate, features);
+    fclose(f);
+    pid_t d = tc_test_daemon_start(rn->conf);
+    cr_assert_eq(tc_test_shm_wait(s, rn->inst), 0, "segment: %s", tc_err_msg());
+    return d;
+}
+
+/* Removes the run's config and journal. */
+static void run_clean(const run_t *rn)
+{
+    unlink(rn->conf);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", rn->journal);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void expect_journal(const char *dir, uint64_t seed, long want);
+
 Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 120, .fini = tc_test_daemon_kill)
 {
-    char inst[64], conf[128], journal[128];
-    snprintf(inst, sizeof inst, "tcpipe-%d", getpid());
-    snprintf(conf, sizeof conf, "/tmp/tcpipe-%d.conf", getpid());
-    snprintf(journal, sizeof journal, "/tmp/tcpipe-%d-journal", getpid());
-    tc_shm_unlink(inst);
-    FILE *f = fopen(conf, "w");
-    fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,features\nbin_dir = %s\n"
-               "log_level = warning\n[ingest]\nsynthetic_seed = 77\njournal_dir = %s\n"
-               "synthetic_symbols = EURUSD,BTCUSDT,SYN\nsynthetic_ticks = %d\nsynthetic_rate = 0\n"
-               "[features]\nbar_type = time\nbar_size = 5\nfeature_set = default\n",
-            inst, TC_BIN_DIR, journal, TICKS);
-    fclose(f);
-    pid_t d = tc_test_daemon_start(conf);
+    run_t rn;
     tc_shm_t s;
-    cr_assert_eq(tc_test_shm_wait(&s, inst), 0, "segment: %s", tc_err_msg());
+    pid_t d = run_start(&rn, "tcpipe", "log_level = warning\n", 77, TICKS, 0,
+                        "bar_type = time\nbar_size = 5\nfeature_set = default\n", &s);
     cr_assert(tc_test_ring_wait_closed(&s, "features", 60), "the features stage finished the run");
 
     static tc_feat_t want[MAXREC], got[MAXREC];
@@ -83,30 +110,12 @@ Test(pipeline, multi_process_features_equal_in_process_bit_for_bit, .timeout = 1
     printf("pipeline: %d feature records from %d ticks, identical across processes\n", n, TICKS);
 
     /* The journal holds every tick that was published, in order, exactly. */
-    tc_tickdir_opts_t jo = {0};
-    tc_tickdir_t *jd = tc_tickdir_open(journal, TC_TICKFILE_READ, &jo);
-    cr_assert_not_null(jd, "journal: %s", tc_err_msg());
-    tc_synth_opts_t so = {.seed = 77, .n_symbols = 3, .symbols = {"EURUSD", "BTCUSDT", "SYN"}};
-    tc_synth_t *syn = tc_synth_create(&so);
-    tc_tick_t jt[512], st_[512];
-    long total = 0;
-    while ((k = tc_tickdir_read(jd, jt, 512)) > 0) {
-        tc_synth_next(syn, st_, k);
-        cr_assert_eq(memcmp(jt, st_, (size_t)k * sizeof jt[0]), 0, "journal ticks %ld.. differ", total);
-        total += k;
-    }
-    cr_assert_eq(k, 0);
-    cr_assert_eq(total, TICKS, "journal holds %ld ticks", total);
-    tc_tickdir_close(jd);
-    tc_synth_destroy(syn);
+    expect_journal(rn.journal, 77, TICKS);
 
     int st = tc_test_daemon_stop(d);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     tc_shm_detach(&s);
-    unlink(conf);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", journal);
-    cr_assert_eq(system(cmd), 0);
+    run_clean(&rn);
 }
 
 /* The journal's contents against the seeded synthetic stream: exactly want ticks, in
@@ -141,21 +150,10 @@ Test(pipeline, the_journal_is_the_published_stream_across_ingest_crashes, .timeo
      .fini = tc_test_daemon_kill)
 {
     enum { N = 200000, KILLS = 4 };
-    char inst[64], conf[128], journal[128];
-    snprintf(inst, sizeof inst, "tcjrnl-%d", getpid());
-    snprintf(conf, sizeof conf, "/tmp/tcjrnl-%d.conf", getpid());
-    snprintf(journal, sizeof journal, "/tmp/tcjrnl-%d-journal", getpid());
-    tc_shm_unlink(inst);
-    FILE *f = fopen(conf, "w");
-    fprintf(f, "[tickcastd]\ninstance = %s\nstages = ingest,features\nbin_dir = %s\n"
-               "log_level = notice\nrestart_backoff_min = 50ms\n[ingest]\nsynthetic_seed = 78\n"
-               "journal_dir = %s\nsynthetic_symbols = EURUSD,BTCUSDT,SYN\nsynthetic_ticks = %d\n"
-               "synthetic_rate = 50000\n[features]\nbar_size = 1\n",
-            inst, TC_BIN_DIR, journal, N);
-    fclose(f);
-    pid_t d = tc_test_daemon_start(conf);
+    run_t rn;
     tc_shm_t s;
-    cr_assert_eq(tc_test_shm_wait(&s, inst), 0, "segment: %s", tc_err_msg());
+    pid_t d = run_start(&rn, "tcjrnl", "log_level = notice\nrestart_backoff_min = 50ms\n", 78, N,
+                        50000, "bar_size = 1\n", &s);
     tc_stage_slot_t *ingest = NULL; /* the segment is mapped read-only: look, don't register */
     for (int i = 0; i < 400 && !ingest; i++) {
         tc_stage_slot_t *all = tc_shm_stages(&s);
@@ -178,10 +176,7 @@ Test(pipeline, the_journal_is_the_published_stream_across_ingest_crashes, .timeo
     int st = tc_test_daemon_stop(d);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tickcastd exit status %d", st);
     tc_shm_detach(&s);
-    expect_journal(journal, 78, N);
+    expect_journal(rn.journal, 78, N);
     printf("pipeline: journal exact across %d kills of ingest\n", kills);
-    unlink(conf);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", journal);
-    cr_assert_eq(system(cmd), 0);
+    run_clean(&rn);
 }

@@ -6,7 +6,8 @@
 #   - tickcastd exits 0 after the last SIGTERM;
 #   - no required consumer lost a record, none was evicted;
 #   - the journal is exactly the synthetic market's stream, per symbol: nothing missing,
-#     nothing twice (compared with `tickcast synth` of the same seed).
+#     nothing twice (compared with `tickcast synth` of the same seed);
+#   - with binaries of `make asan`, no sanitizer finding in any process's log.
 # Not part of `make test` (it takes minutes and its schedule is random); run it after
 # touching supervision, rings or ingest:   tools/soak.sh [BIN_DIR] [SECONDS]
 set -euo pipefail
@@ -88,6 +89,10 @@ echo "soak: $actions actions in $secs s; tickcastd exit status $status"
 grep -E '^<[0-4]>' "$work/daemon.log" | sed -E 's/^<[0-9]>//; s/\[[0-9]+\]//; s/[0-9]+/N/g' |
     sort | uniq -c | sort -rn | head -12
 fail=$((status != 0))
+if grep -qE 'Sanitizer|runtime error' "$work/daemon.log"; then # a sanitizer build's findings
+    grep -E 'Sanitizer|runtime error' "$work/daemon.log" | head -5 >&2
+    fail=1
+fi
 python3 - "$work/final.json" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -8,6 +8,7 @@
 #include "daemon/runtime/affinity.h"
 #include "daemon/runtime/clock.h"
 #include "daemon/runtime/err.h"
+#include "daemon/runtime/proc.h"
 #include "shm/segment.h"
 #include "daemon/runtime/jsonout.h"
 
@@ -26,9 +27,21 @@ static const char *kind_name(uint32_t k)
     }
 }
 
-static const char *producer_state_name(uint32_t st)
+/* "none", "open", "closed", or "gone": open, but its producer died (a crashed stage not
+ * restarted yet, or one started by hand that is not coming back). */
+static const char *producer_state_name(const tc_ring_ctl_t *c)
 {
-    return st == TC_PRODUCER_OPEN ? "open" : st == TC_PRODUCER_CLOSED ? "closed" : "none";
+    uint32_t st = atomic_load(&c->prod_state);
+    if (st == TC_PRODUCER_OPEN)
+        return tc_pid_alive(atomic_load(&c->prod_pid)) ? "open" : "gone";
+    return st == TC_PRODUCER_CLOSED ? "closed" : "none";
+}
+
+/* The text table's kind column for a producer: only the states that need a look. */
+static const char *shown_state(const tc_ring_ctl_t *c)
+{
+    const char *st = producer_state_name(c);
+    return !strcmp(st, "closed") || !strcmp(st, "gone") ? st : "";
 }
 
 /* The ring positions of one refresh, read once so that the positions printed and the
@@ -106,7 +119,7 @@ static void print_json(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
                    "\"producer_pid\":%d,\"producer_state\":\"%s\",\"producer_full_waits\":%llu,"
                    "\"evictions\":%llu",
                 (unsigned long long)c->capacity, c->rec_size, (unsigned long long)head,
-                atomic_load(&c->prod_pid), producer_state_name(atomic_load(&c->prod_state)),
+                atomic_load(&c->prod_pid), producer_state_name(c),
                 (unsigned long long)atomic_load(&c->prod_full_waits),
                 (unsigned long long)atomic_load(&c->evictions));
         put_rate(f, "producer_rate_per_s", producer_rate(prev, now, i));
@@ -192,7 +205,7 @@ static void print_text(const tc_shm_t *s, FILE *f, const sample_t *prev, const s
         tc_ring_ctl_t *c = tc_shm_ring_ctl_at(s, (int)i);
         uint64_t head = now->head[i];
         fprintf(f, "%-12s %-10s %-8s %14llu %10s %8s %10s %12s   cap %llu, full waits %llu\n", c->name,
-                "(producer)", atomic_load(&c->prod_state) == TC_PRODUCER_CLOSED ? "closed" : "",
+                "(producer)", shown_state(c),
                 (unsigned long long)head, "", "", "",
                 rate_text(producer_rate(prev, now, i), rt, sizeof rt),
                 (unsigned long long)c->capacity, (unsigned long long)atomic_load(&c->prod_full_waits));

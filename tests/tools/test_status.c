@@ -74,11 +74,25 @@ Test(status, json_reports_positions_lags_laps_stages_and_counters, .init = setup
     cr_assert_eq(sched_setaffinity(kid, sizeof one, &one), 0);
     atomic_store(&st->pid, kid);
     tc_shm_stage(&seg, "features");
+    /* the predictions ring's producer died without closing it */
+    pid_t gone = fork();
+    cr_assert_geq(gone, 0);
+    if (gone == 0) {
+        tc_shm_t s2;
+        tc_ring_t p2;
+        if (tc_shm_attach(&s2, inst, 0) < 0 || tc_ring_producer_attach(&p2, &s2, "predictions", NULL) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    int gst;
+    cr_assert_eq(waitpid(gone, &gst, 0), gone);
+    cr_assert(WIFEXITED(gst) && WEXITSTATUS(gst) == 0);
     uint64_t before = atomic_load(&o.me->cursor);
     const char *check =
         "import json,sys; d=json.load(sys.stdin); r=d[\"rings\"][0]; "
         "assert r[\"name\"]==\"ticks\" and r[\"producer_position\"]==100, r; "
         "assert r[\"producer_state\"]==\"open\" and d[\"rings\"][1][\"producer_state\"]==\"none\", d; "
+        "assert d[\"rings\"][2][\"name\"]==\"predictions\" and d[\"rings\"][2][\"producer_state\"]==\"gone\", d; "
         "c={x[\"name\"]:x for x in r[\"consumers\"]}; "
         "assert c[\"features\"][\"lag\"]==70 and c[\"features\"][\"kind\"]==\"required\", c; "
         "assert c[\"monitor\"][\"kind\"]==\"observer\" and c[\"monitor\"][\"lag\"]==100, c; "
@@ -90,9 +104,10 @@ Test(status, json_reports_positions_lags_laps_stages_and_counters, .init = setup
     cr_assert_eq(run("status --json", check), 0, "status --json did not report what is there");
     cr_assert_eq(atomic_load(&o.me->cursor), before, "status changed nothing");
     cr_assert_eq(atomic_load(&c.me->cursor), 30);
-    char text_check[256];
+    char text_check[512];
     snprintf(text_check, sizeof text_check,
              "import sys; t=sys.stdin.read(); assert \"features\" in t and \"required\" in t, t; "
+             "assert [l.split()[1:3] for l in t.splitlines() if l.startswith(\"predictions \")]==[[\"(producer)\",\"gone\"]], t; "
              "assert [l.split()[-1] for l in t.splitlines() if l.startswith(\"ingest \")]==[\"%d\"], t", last);
     cr_assert_eq(run("status", text_check), 0);
     kill(kid, SIGKILL);

@@ -53,7 +53,7 @@ typedef struct sup_stage {
     tc_stage_slot_t *slot;
     pid_t previous;          /* left running by a tickcastd that died: wait for it */
     int64_t previous_deadline_ns;
-    int previous_killed;
+    int previous_killed;     /* 1: sent SIGTERM, 2: sent SIGKILL */
 } sup_stage_t;
 
 typedef struct sup {
@@ -245,9 +245,11 @@ static sup_stage_t *find_stage(sup_t *s, const char *name)
 /* ---- stages left behind ----
  * When tickcastd dies, its stages get SIGTERM (PR_SET_PDEATHSIG) and drain on their own,
  * holding their ring slots until they exit.  A tickcastd started meanwhile on the same
- * segment finds their pids in the stage table, and starts each successor only once the
- * previous process has gone: after drain_timeout it kills it.  A pid is taken for the
- * stage only while it runs that stage's program on this instance (pids are reused). */
+ * segment finds their pids in the stage table (a stage started by hand is there too),
+ * and starts each successor only once the previous process has gone: after
+ * drain_timeout it asks it to stop (SIGTERM), after twice that it kills it.  A pid is
+ * taken for the stage only while it runs that stage's program on this instance (pids
+ * are reused). */
 
 /* 1 when pid runs tickcast-NAME with --instance INST. */
 static int runs_stage(pid_t pid, const char *name, const char *inst)
@@ -273,11 +275,16 @@ static int previous_still_running(sup_t *s, sup_stage_t *st, int64_t now)
         TC_LOG(TC_LOG_NOTICE, "%s: waiting up to %.1f s for the previous %s (pid %d), left by a "
                "tickcastd that stopped, to drain and exit", st->name, (double)timeout / TC_NS_PER_S,
                st->name, (int)st->previous);
-    } else if (now >= st->previous_deadline_ns && !st->previous_killed) {
-        TC_LOG(TC_LOG_WARN, "the previous %s (pid %d) did not exit within %.1f s: killing it",
+    } else if (now >= st->previous_deadline_ns && st->previous_killed == 0) {
+        TC_LOG(TC_LOG_WARN, "the previous %s (pid %d) did not exit within %.1f s: asking it to "
+               "stop (SIGTERM)", st->name, (int)st->previous, (double)timeout / TC_NS_PER_S);
+        kill(st->previous, SIGTERM);
+        st->previous_killed = 1;
+    } else if (now >= st->previous_deadline_ns + timeout && st->previous_killed == 1) {
+        TC_LOG(TC_LOG_WARN, "the previous %s (pid %d) did not stop within %.1f s more: killing it",
                st->name, (int)st->previous, (double)timeout / TC_NS_PER_S);
         kill(st->previous, SIGKILL);
-        st->previous_killed = 1;
+        st->previous_killed = 2;
     }
     return 1;
 }

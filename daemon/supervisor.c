@@ -71,8 +71,8 @@ typedef struct sup {
 
 /* ---- the configuration the stages get ---- */
 
-/* Writes s->cfg into a new sealed memfd, which replaces the one before. */
-static int snapshot_config(sup_t *s)
+/* Writes c into a new sealed memfd, which replaces the one before. */
+static int snapshot_config(sup_t *s, const tc_config_t *c)
 {
     int fd = memfd_create("tickcast.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
@@ -88,7 +88,7 @@ static int snapshot_config(sup_t *s)
     }
     fprintf(f, "# the configuration tickcastd (pid %d) runs, read from %s\n", (int)getpid(),
             s->opts->config_path ? s->opts->config_path : "no file (defaults)");
-    int r = tc_config_dump(&s->cfg, f, 0);
+    int r = tc_config_dump(c, f, 0);
     if (fclose(f) != 0 && r == 0)
         r = TC_ERR(-EIO, "configuration for the stages: write failed");
     if (r == 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
@@ -540,17 +540,15 @@ static void reload(sup_t *s)
         tc_notify_status("reload refused: tickcastd.instance cannot change while running");
         return;
     }
-    tc_config_t was = s->cfg;
-    s->cfg = next;
-    if (snapshot_config(s) < 0) {
-        s->cfg = was;
+    if (snapshot_config(s, &next) < 0) {
         TC_LOG(TC_LOG_ERR, "reload refused, keeping the running configuration: %s", tc_err_msg());
         tc_notify_status("reload refused: %s", tc_err_msg());
         return;
     }
     tc_notify_reloading();
     const tc_config_key_t *changed[64];
-    int n = tc_config_diff(&was, &next, changed, 64);
+    int n = tc_config_diff(&s->cfg, &next, changed, 64);
+    s->cfg = next;
     tc_log_set_level(s->cfg.tickcastd.log_level);
     resolve_bin_dir(s);
     apply_stage_list(s);
@@ -651,7 +649,7 @@ int tc_supervisor_run(const tc_supervisor_opts_t *o)
     }
     tc_log_set_level(s.cfg.tickcastd.log_level);
     if ((r = check_programs(&s.cfg)) < 0 || (r = check_affinity(&s.cfg)) < 0 ||
-        (r = snapshot_config(&s)) < 0 || (r = tc_signals_install()) < 0 ||
+        (r = snapshot_config(&s, &s.cfg)) < 0 || (r = tc_signals_install()) < 0 ||
         (r = open_segment(&s)) < 0) {
         TC_LOG(TC_LOG_ERR, "%s", tc_err_msg());
         return 1;

@@ -116,6 +116,24 @@ static const tc_symbol_t *src_symbols(ingest_t *g, int *ret_n)
     }
 }
 
+/* Adds sym to the journal's table, where it must get the instance's id id: journaled
+ * ticks carry instance ids.  On a mismatch journaling stops, saying why.  0, or -errno
+ * when the journal cannot take the symbol. */
+static int journal_symbol(ingest_t *g, const tc_symbol_t *sym, int id)
+{
+    if (!g->journal || !g->journal_ok)
+        return 0;
+    int j = tc_tickdir_symbol_add(g->journal, sym);
+    if (j < 0)
+        return TC_ERR_APPEND(j, "journal");
+    if (j != id) {
+        g->journal_ok = 0;
+        TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %d: ticks are no "
+               "longer journaled (use a fresh journal_dir)", sym->name, j, id);
+    }
+    return 0;
+}
+
 /* Registers source symbols not seen yet in the instance table and the journal. */
 static int map_symbols(ingest_t *g)
 {
@@ -126,17 +144,9 @@ static int map_symbols(ingest_t *g)
         if (id < 0)
             return id;
         g->sym_map[i] = (uint16_t)id;
-        if (g->journal && g->journal_ok) {
-            /* journaled ticks carry instance ids: the journal's table must agree */
-            int r = tc_tickdir_symbol_add(g->journal, &tab[i]);
-            if (r < 0)
-                return TC_ERR_APPEND(r, "journal");
-            if (r != id) {
-                g->journal_ok = 0;
-                TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %d: ticks "
-                       "are no longer journaled (use a fresh journal_dir)", tab[i].name, r, id);
-            }
-        }
+        int r = journal_symbol(g, &tab[i], id);
+        if (r < 0)
+            return r;
     }
     if (n > g->n_sym_mapped)
         g->n_sym_mapped = n;
@@ -172,13 +182,9 @@ static int feed_symbol(void *ctx, const tc_symbol_t *sym)
 {
     ingest_t *g = ctx;
     int id = tc_shm_symbol_add(tc_stage_shm(g->stg), sym);
-    if (id >= 0 && g->journal && g->journal_ok) {
-        int j = tc_tickdir_symbol_add(g->journal, sym);
-        if (j != id) {
-            g->journal_ok = 0;
-            TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %d: the feed "
-                   "is no longer journaled (use a fresh journal_dir)", sym->name, j, id);
-        }
+    if (id >= 0 && journal_symbol(g, sym, id) < 0) {
+        g->journal_ok = 0;
+        TC_LOG(TC_LOG_ERR, "ingest: %s: the feed is no longer journaled", tc_err_msg());
     }
     return id;
 }
@@ -285,17 +291,13 @@ static int journal_catch_up(ingest_t *g)
     /* the ring's ticks carry instance symbol ids: the journal's table must agree */
     uint32_t ns;
     const tc_symbol_t *sym = tc_shm_symbols(tc_stage_shm(g->stg), &ns);
-    for (uint32_t i = 0; i < ns; i++) {
-        int j = tc_tickdir_symbol_add(g->journal, &sym[i]);
-        if (j < 0)
-            return TC_ERR_APPEND(j, "journal");
-        if ((uint32_t)j != i) {
-            g->journal_ok = 0;
-            TC_LOG(TC_LOG_ERR, "ingest: journal symbol %s has id %d, the instance %u: ticks are "
-                   "no longer journaled (use a fresh journal_dir)", sym[i].name, j, i);
-            return 0;
-        }
+    for (uint32_t i = 0; i < ns && g->journal_ok; i++) {
+        int r = journal_symbol(g, &sym[i], (int)i);
+        if (r < 0)
+            return r;
     }
+    if (!g->journal_ok)
+        return 0;
     uint64_t oldest = head > g->out.capacity ? head - g->out.capacity : 0;
     tc_tick_t last;
     int r = tc_tickdir_last(g->journal, &last);
@@ -481,20 +483,19 @@ static int ingest_work(void *st)
         return 0;
     if (n < 0)
         return n;
-    memcpy(slot, &g->held[g->i_held], (size_t)n * sizeof(tc_tick_t));
+    const tc_tick_t *sent = &g->held[g->i_held];
+    memcpy(slot, sent, (size_t)n * sizeof(tc_tick_t));
     tc_ring_commit(&g->out, (uint32_t)n);
+    g->i_held += n;
     atomic_fetch_add_explicit(g->ticks, (uint64_t)n, memory_order_relaxed);
     if (g->journal && g->journal_ok) {
         /* the journal follows the ring: what a crash keeps off its disk is caught up
          * from the ring at the next start (journal_catch_up) */
-        int r = tc_tickdir_append(g->journal, &g->held[g->i_held], n);
-        if (r < 0) {
-            g->i_held += n;
+        int r = tc_tickdir_append(g->journal, sent, n);
+        if (r < 0)
             return TC_ERR_APPEND(r, "ingest: journal");
-        }
         atomic_fetch_add_explicit(g->journaled, (uint64_t)n, memory_order_relaxed);
     }
-    g->i_held += n;
     if (g->journal) {
         int64_t now = tc_clock_mono_ns();
         if (now >= g->next_sync_ns) {

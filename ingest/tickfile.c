@@ -882,6 +882,26 @@ int tc_tickfile_sync(tc_tickfile_t *tf)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
+/* Reads block b's header and stored payload into rio (and makes the zstd context it
+ * needs), for tc_tickfile_block_decode.  0 or -errno. */
+static int block_read(tc_tickfile_t *tf, const tc_tickfile_block_t *b)
+{
+    size_t len = sizeof(disk_block_t) + b->stored_len;
+    int r;
+    if ((r = ensure_buf(&tf->rio, &tf->rio_cap, len)) < 0)
+        return TC_ERR(r, "%s: read buffer", tf->path);
+    if (b->codec == TC_TICKFILE_CODEC_ZSTD && !tf->dctx && !(tf->dctx = ZSTD_createDCtx()))
+        return TC_ERR(-ENOMEM, "%s: zstd context", tf->path);
+    r = pread_full(tf->fd, tf->rio, len, b->off);
+    if (r < 0)
+        return TC_ERR(r, "%s: reading block at offset %llu: %s", tf->path, (unsigned long long)b->off,
+                      strerror(-r));
+    if ((size_t)r < len)
+        return TC_ERR(-EIO, "%s: block at offset %llu: file shrank while open", tf->path,
+                      (unsigned long long)b->off);
+    return 0;
+}
+
 /* Loads the next tick block into rbuf.  1 loaded, 0 at the end, <0 error. */
 static int read_next_block(tc_tickfile_t *tf)
 {
@@ -908,21 +928,12 @@ static int read_next_block(tc_tickfile_t *tf)
             continue;
         }
         size_t len = sizeof(disk_block_t) + b->stored_len;
-        if ((r = ensure_buf(&tf->rio, &tf->rio_cap, len)) < 0)
-            return TC_ERR(r, "%s: read buffer", tf->path);
         if (!tf->rbuf) {
             if (posix_memalign((void **)&tf->rbuf, 64, (size_t)TC_TICKFILE_BLOCK_TICKS_MAX * sizeof(tc_tick_t)))
                 return TC_ERR(-ENOMEM, "%s: read buffer", tf->path);
         }
-        if (b->codec == TC_TICKFILE_CODEC_ZSTD && !tf->dctx && !(tf->dctx = ZSTD_createDCtx()))
-            return TC_ERR(-ENOMEM, "%s: zstd context", tf->path);
-        r = pread_full(tf->fd, tf->rio, len, b->off);
-        if (r < 0)
-            return TC_ERR(r, "%s: reading block at offset %llu: %s", tf->path, (unsigned long long)b->off,
-                          strerror(-r));
-        if ((size_t)r < len)
-            return TC_ERR(-EIO, "%s: block at offset %llu: file shrank while open", tf->path,
-                          (unsigned long long)b->off);
+        if ((r = block_read(tf, b)) < 0)
+            return r;
         r = tc_tickfile_block_decode(tf->path, b, tf->rio, tf->rbuf, tf->dctx);
         if (r < 0) {
             if (first_visit) {
@@ -974,33 +985,18 @@ int tc_tickfile_last(tc_tickfile_t *tf, tc_tick_t *out)
             continue;
         if (b->damaged)
             return TC_ERR(-EBADMSG, "%s: damaged block at offset %llu", tf->path, (unsigned long long)b->off);
-        size_t len = sizeof(disk_block_t) + b->stored_len;
-        uint8_t *bytes = NULL;
+        /* decoded aside: rbuf holds what the reader has not returned yet */
         tc_tick_t *ticks = NULL;
-        void *dctx = NULL;
-        int r = -ENOMEM;
-        if (posix_memalign((void **)&bytes, 64, len) == 0 &&
-            posix_memalign((void **)&ticks, 64, (size_t)b->count * sizeof *ticks) == 0 &&
-            (b->codec != TC_TICKFILE_CODEC_ZSTD || (dctx = ZSTD_createDCtx()))) {
-            r = pread_full(tf->fd, bytes, len, b->off);
-            if (r >= 0 && (size_t)r < len)
-                r = TC_ERR(-EIO, "%s: block at offset %llu: file shrank while open", tf->path,
-                           (unsigned long long)b->off);
-            else if (r < 0)
-                r = TC_ERR(r, "%s: reading block at offset %llu: %s", tf->path, (unsigned long long)b->off,
-                           strerror(-r));
-            else
-                r = tc_tickfile_block_decode(tf->path, b, bytes, ticks, dctx);
-            if (r > 0) {
-                *out = ticks[r - 1];
-                r = 1;
-            }
-        } else {
-            r = TC_ERR(-ENOMEM, "%s: reading the last block", tf->path);
+        if (posix_memalign((void **)&ticks, 64, (size_t)b->count * sizeof *ticks))
+            return TC_ERR(-ENOMEM, "%s: reading the last block", tf->path);
+        int r = block_read(tf, b);
+        if (r == 0)
+            r = tc_tickfile_block_decode(tf->path, b, tf->rio, ticks, tf->dctx);
+        if (r > 0) {
+            *out = ticks[r - 1];
+            r = 1;
         }
-        ZSTD_freeDCtx(dctx);
         free(ticks);
-        free(bytes);
         return r;
     }
     return 0;

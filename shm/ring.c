@@ -225,7 +225,6 @@ int tc_ring_store_kind(const tc_ring_t *r)
  * the throughput path, do none of it. */
 #define WAKE_LINE_SPINS 32
 
-
 static int ring_bind(tc_ring_t *r, const tc_shm_t *s, const char *ring,
                      const tc_ring_wait_opts_t *w)
 {
